@@ -1,0 +1,1 @@
+"""amodule core: the Module base class, IO types, specs, test cases, comparison, converters."""

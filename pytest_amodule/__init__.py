@@ -1,0 +1,1 @@
+"""pytest plugin that turns every test case of a ``specification.py`` into a test item."""

@@ -1,0 +1,1 @@
+"""Flask REST layer serving every method of an analytics module."""
