@@ -1,0 +1,1 @@
+"""Bright Pixel Segmenter: the example analytics module."""
