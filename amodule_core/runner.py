@@ -102,7 +102,7 @@ def describe_inputs(case: Case) -> str:
 def format_failure(case: Case, diffs: list[OutputDiff]) -> str:
     """The failure text of a case whose outputs differ."""
     total = len(case.method.outputs)
-    noun = "output differs" if len(diffs) == 1 else "outputs differ"
+    noun = "outputs differs" if len(diffs) == 1 else "outputs differ"
     lines = [
         f"{case.id}: {len(diffs)} of {total} {noun}",
         f"inputs: {describe_inputs(case)}",

@@ -288,9 +288,17 @@ class _Checker:
         inputs = self.args(name, "input", body.get("input"))
         outputs = self.args(name, "output", body.get("output"))
         cases = self.test_cases(name, body.get("test_cases", []), inputs, outputs)
-        return MethodSpec(name, inputs, outputs, cases, description)
+        return MethodSpec(
+            name,
+            tuple(arg for arg in inputs if arg is not None),
+            tuple(arg for arg in outputs if arg is not None),
+            cases,
+            description,
+        )
 
-    def args(self, method: str, direction: str, raw: Any) -> tuple[ArgSpec, ...]:
+    def args(self, method: str, direction: str, raw: Any) -> tuple[ArgSpec | None, ...]:
+        """The declared arguments, ``None`` in the place of each broken one (so test
+        cases are still counted against what the user wrote)."""
         path = f"methods.{method}.{direction}"
         if raw is None:
             self.problem(path, f"missing (a list of {direction}s, may be empty)")
@@ -298,16 +306,16 @@ class _Checker:
         if not isinstance(raw, (list, tuple)):
             self.problem(path, f"must be a list (got {_kind(raw)})")
             return ()
-        args: list[ArgSpec] = []
+        args: list[ArgSpec | None] = []
         seen: set[str] = set()
         for index, entry in enumerate(raw):
             arg = self.arg(method, direction, index, entry)
+            args.append(arg)
             if arg is None:
                 continue
             if arg.name in seen:
                 self.problem(f"{path}[{index}].name", f"duplicate name {arg.name!r}")
             seen.add(arg.name)
-            args.append(arg)
         return tuple(args)
 
     def arg(self, method: str, direction: str, index: int, raw: Any) -> ArgSpec | None:
@@ -367,7 +375,7 @@ class _Checker:
         return Category(name, labels, unit)
 
     def test_cases(
-        self, method: str, raw: Any, inputs: tuple[ArgSpec, ...], outputs: tuple[ArgSpec, ...]
+        self, method: str, raw: Any, inputs: tuple[ArgSpec | None, ...], outputs: tuple[ArgSpec | None, ...]
     ) -> tuple[tuple[Any, ...], ...]:
         path = f"methods.{method}.test_cases"
         if not isinstance(raw, (list, tuple)):
@@ -381,7 +389,7 @@ class _Checker:
                 self.problem(row_path, f"must be a list of values (got {_kind(row)})")
                 continue
             if len(row) != len(args):
-                names = ", ".join(arg.name for arg in args)
+                names = ", ".join(arg.name if arg else "?" for arg in args)
                 self.problem(
                     row_path,
                     f"has {len(row)} values, expected {len(args)} "
@@ -389,7 +397,8 @@ class _Checker:
                 )
                 continue
             for position, (arg, value) in enumerate(zip(args, row)):
-                self.case_value(f"{row_path}[{position}]", arg, value)
+                if arg is not None:
+                    self.case_value(f"{row_path}[{position}]", arg, value)
             rows.append(tuple(row))
         return tuple(rows)
 

@@ -39,7 +39,7 @@ def test_message_of_a_mismatch(make_module: Any) -> None:
     result = run_case(load_module_class(folder)(), case)
     assert result.status == "failed"
     lines = result.message().splitlines()
-    assert lines[:2] == ["process[0]: 1 of 2 outputs differ", "inputs: image='rgb.png', threshold=100"]
+    assert lines[:2] == ["process[0]: 1 of 2 outputs differs", "inputs: image='rgb.png', threshold=100"]
     assert lines[2].startswith("output[1] 'count': ")
     assert "5" in lines[2] and "4" in lines[2]
 

@@ -101,13 +101,11 @@ def test_literal_cases_are_checked_with_int_to_float_coercion() -> None:
          ["methods.process.output: missing (a list of outputs, may be empty)",
           "methods.process.test_cases[0]: has 4 values, expected 2 (2 inputs + 0 outputs: image, threshold)"]),
         (lambda s: s["methods"]["process"]["output"][1].update(type="numerc/int"),
-         ["methods.process.output[1].type: unknown main type 'numerc' (in 'numerc/int')"]),
+         ["methods.process.output[1].type: unknown main type 'numerc' (did you mean numeric?) (in 'numerc/int')"]),
         (lambda s: s["methods"]["process"]["output"][1].pop("type"),
-         ["methods.process.output[1].type: missing (an IO type such as 'numeric/int')",
-          "methods.process.test_cases[0]: has 4 values, expected 3 (2 inputs + 1 outputs: image, threshold, mask)"]),
+         ["methods.process.output[1].type: missing (an IO type such as 'numeric/int')"]),
         (lambda s: s["methods"]["process"]["output"][1].pop("name"),
-         ["methods.process.output[1].name: missing (a string is required)",
-          "methods.process.test_cases[0]: has 4 values, expected 3 (2 inputs + 1 outputs: image, threshold, mask)"]),
+         ["methods.process.output[1].name: missing (a string is required)"]),
         (lambda s: s["methods"]["process"]["output"][1].update(name="mask"),
          ["methods.process.output[1].name: duplicate name 'mask'"]),
         (lambda s: s["methods"]["process"]["output"][0].update(category={"name": "segmentaton"}),
@@ -150,12 +148,11 @@ def test_error_every_problem_is_listed_at_once() -> None:
     with pytest.raises(SpecError) as info:
         validate_spec(spec_with(break_many))
     assert str(info.value) == (
-        "4 problems:\n"
+        "3 problems:\n"
         "  module.name: missing (a string is required)\n"
         "  methods.process.input[0].type: unknown dtype 'unit8' (a numpy dtype name such as uint8, float32) (in 'ndarray/unit8')\n"
         "  methods.process.output[0].category.name: unknown category 'nope' (expected one of "
-        "classification, segmentation, detection, measurement, transformation)\n"
-        "  methods.process.test_cases[0]: has 4 values, expected 3 (1 inputs + 2 outputs: threshold, mask, count)"
+        "classification, segmentation, detection, measurement, transformation)"
     )
 
 

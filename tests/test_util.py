@@ -26,7 +26,7 @@ def test_failure_lists_each_case(make_module: Any) -> None:
     with pytest.raises(AssertionError) as info:
         create_analytics(load_module_class(folder)()).test()
     text = str(info.value)
-    assert text.startswith("1 test case(s) failed\n\nprocess[0]: 1 of 2 outputs differ\ninputs: image='rgb.png', threshold=100\n")
+    assert text.startswith("1 test case(s) failed\n\nprocess[0]: 1 of 2 outputs differs\ninputs: image='rgb.png', threshold=100\n")
 
 
 def test_error_not_a_module() -> None:
