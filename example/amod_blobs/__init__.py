@@ -1,0 +1,1 @@
+"""Blob Detector: the detection example module (bright connected regions, numpy only)."""

@@ -1,0 +1,1 @@
+"""Digit Classifier: the classification example module (a softmax model trained in numpy)."""
