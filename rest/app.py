@@ -1,0 +1,81 @@
+"""The app factory: :func:`create_app` builds a Flask app serving one analytics module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+from amodule_core.errors import LimitExceededError
+from amodule_core.module import Module
+
+from .config import RestConfig
+from .errors import register_error_handlers
+from .service import EXTENSION_KEY, Service
+from .views import BLUEPRINTS
+
+__all__ = ["create_app"]
+
+
+def create_app(target: str | Path | Module, config: RestConfig | Mapping[str, Any] | None = None) -> Flask:
+    """A Flask app serving every method of ``target`` that its class implements.
+
+    ``target`` is a module folder (with ``module.py`` and ``specification.py``), an importable
+    package name such as ``"amod_brightpixel"``, or a :class:`~amodule_core.Module` instance
+    (its spec is the instance's own). The module is loaded and instantiated here, once, so a
+    broken module fails now rather than at the first request. ``config`` is a
+    :class:`RestConfig`, a mapping of its field names (upper-case keys are Flask settings),
+    or ``None`` for the secure defaults.
+
+    Raises:
+        ModuleLoadError: the target cannot be found, imported or instantiated.
+        SpecError: its specification has problems.
+        ValueError: a bad setting in ``config``.
+    """
+    settings = RestConfig.coerce(config)
+    service = Service(target, settings)
+    app = Flask(__name__.rpartition(".")[0])
+    limit = settings.max_request_bytes
+    app.config.update(
+        MAX_CONTENT_LENGTH=limit,  # also bounds chunked bodies (read through a limited stream)
+        MAX_FORM_MEMORY_SIZE=limit,  # Flask's 500 kB default would refuse data URLs in forms
+        AMODULE_DEBUG=settings.debug,
+    )
+    app.config.update(settings.flask)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # outputs keep spec order
+    app.extensions[EXTENSION_KEY] = service
+    register_error_handlers(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    try:  # the HTML pages (/api/test, /api/debug) are a separate, optional module
+        from .pages import bp as pages_bp
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.pages":
+            raise  # pages.py exists but something it imports does not: say so
+        pages_bp = None
+    if pages_bp is not None:
+        app.register_blueprint(pages_bp)
+    app.config["AMODULE_PAGES"] = pages_bp is not None
+
+    @app.before_request
+    def _limit_query_string() -> None:
+        # The body has MAX_CONTENT_LENGTH; a data URL in the query string gets the same bound.
+        size = len(request.query_string)
+        if size > limit:
+            raise LimitExceededError(
+                f"the query string of {size} bytes is over the limit of {limit} bytes (--max-request-mb)"
+            )
+
+    @app.after_request
+    def _no_sniff(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,83 @@
+"""Serving an app: Werkzeug's server for one process, gunicorn for several workers.
+
+Both serve the *same* app object: it is created (and the module instantiated) before the
+server starts, so a broken module fails the start. Under gunicorn the workers are forked
+from that process and each keeps its own copy of the module and of the result cache.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, run_simple
+
+__all__ = ["serve_werkzeug", "serve_gunicorn", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"]
+
+#: Threads per gunicorn worker with ``--threaded`` (the gthread worker).
+GUNICORN_THREADS = 4
+#: Seconds a gunicorn worker may spend on one request before it is restarted.
+GUNICORN_TIMEOUT = 120
+
+
+class _JSONErrorHandler(WSGIRequestHandler):
+    """Werkzeug's handler, with the errors the HTTP parser answers itself (a request line
+    over 64 kB, a malformed request) as JSON instead of an HTML page."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        short = self.responses.get(code, ("Error", ""))[0]
+        text = message or short
+        body = json.dumps({"error": {"type": "HTTPError", "message": text, "path": ""}}).encode()
+        self.log_error("code %d, message %s", code, text)
+        self.send_response(code, short)
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        if code >= 200 and code not in (204, 304):
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+
+def serve_werkzeug(app: Flask, host: str, port: int, *, threaded: bool = False) -> None:
+    """Serve ``app`` with Werkzeug's server until interrupted (one request at a time
+    unless ``threaded``). Neither the reloader nor the interactive debugger is used."""
+    run_simple(host, port, app, threaded=threaded, request_handler=_JSONErrorHandler)
+
+
+def serve_gunicorn(app: Flask, host: str, port: int, *, workers: int, threaded: bool = False) -> int:
+    """Serve ``app`` under gunicorn with ``workers`` processes; returns gunicorn's exit status.
+
+    Raises:
+        ImportError: gunicorn is not installed (``pip install amodule[serve]``).
+    """
+    from gunicorn.app.base import BaseApplication
+
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "timeout": GUNICORN_TIMEOUT,
+        # Data URLs may come in the query string; its size is bounded by the app (413)
+        # instead of gunicorn's 4 kB request-line limit.
+        "limit_request_line": 0,
+    }
+    if threaded:
+        options.update(worker_class="gthread", threads=GUNICORN_THREADS)
+
+    class _Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return app
+
+    try:
+        _Application().run()
+    except SystemExit as exc:  # the arbiter ends with sys.exit
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
