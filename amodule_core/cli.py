@@ -49,8 +49,21 @@ def _run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_serve(parser: argparse.ArgumentParser) -> None:
+    from rest.cli import configure_serve  # the REST layer depends on the core, not the reverse
+
+    configure_serve(parser)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from rest.cli import run_serve
+
+    return run_serve(args)
+
+
 COMMANDS: dict[str, tuple[str, Configure, Run]] = {
     "check": ("Validate a module's specification, test data and class", _configure_check, _run_check),
+    "serve": ("Serve a module's methods over HTTP (REST API at /api)", _configure_serve, _run_serve),
 }
 
 
