@@ -65,7 +65,8 @@ def create_app(target: str | Path | Module, config: RestConfig | Mapping[str, An
         size = len(request.query_string)
         if size > limit:
             raise LimitExceededError(
-                f"the query string of {size} bytes is over the limit of {limit} bytes (--max-request-mb)"
+                f"the query string of {size} bytes is over the limit of {limit} bytes "
+                f"({limit / 2**20:g} MB, --max-request-mb)"
             )
 
     @app.after_request

@@ -14,7 +14,7 @@ import json
 import traceback
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from amodule_core.errors import ConversionError, TypeCheckError
@@ -74,16 +74,25 @@ def _type_check_error(exc: TypeCheckError) -> Response:
 
 def _http_error(exc: HTTPException) -> Response:
     headers = {}
-    allowed = getattr(exc, "valid_methods", None)
-    if allowed:
-        headers["Allow"] = ", ".join(allowed)
     kind = type(exc).__name__
     message = exc.description or exc.name
-    if exc.code == 413:
+    code = exc.code or 500
+    if code == 405:
+        allowed = sorted(getattr(exc, "valid_methods", None) or ())
+        headers["Allow"] = ", ".join(allowed)
+        message = f"{request.method} is not allowed for {request.path} (allowed: {', '.join(allowed)})"
+    elif code == 404 and type(exc) is NotFound:  # a route, not a method (MethodNotFound says more)
+        message = f"no endpoint {_short(request.path)}; GET /api lists the endpoints"
+    elif code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if limit:
-            message = f"the request body is over the limit of {limit / 2**20:g} MB (--max-request-mb)"
-    return error_response(exc.code or 500, kind, message, getattr(exc, "path", ""), headers=headers)
+            message = f"the request body is over the limit of {limit} bytes ({limit / 2**20:g} MB, --max-request-mb)"
+    return error_response(code, kind, message, getattr(exc, "path", ""), headers=headers)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
 
 
 def _module_fault(exc: ModuleFault) -> Response:

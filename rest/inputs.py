@@ -163,10 +163,9 @@ class Converter:
                     "send the value as a form field",
                     path,
                 )
-            array = self._upload(raw.value, path)
-            value: Any = [array] if arg.is_list else array
-            _check(value, iotype, path)
-            return value
+            if arg.is_list:
+                return [self._upload(raw.value, f"{path}[0]", iotype.item)]  # type: ignore[attr-defined]
+            return self._upload(raw.value, path, iotype)
         if raw.source == _JSON and not (isinstance(raw.value, str) and _from_text_first(iotype)):
             return from_json(raw.value, iotype, path=path, resolve_array=self.resolve_array)
         return from_text(raw.value, iotype, path=path, resolve_array=self.resolve_array)
