@@ -1,0 +1,104 @@
+"""4. ``-n 2`` vs ``-n 0`` on CPU-bound cases (each burns a fixed amount of numpy/Python CPU).
+
+The same speed-up of a hand-written parametrized test doing the same work is shown beside
+it: it is what pytest-xdist itself gives on this machine, the ceiling for the plugin.
+BLAS/OpenMP threads are pinned to 1 so that ``-n 0`` really uses one core.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .data import argument, method, write_module, write_text
+from .harness import Context, Row, alternate, median, run_pytest, write_ini
+
+__all__ = ["NAME", "TITLE", "FLOOR", "SIZES", "run", "BURN_SOURCE"]
+
+NAME = "xdist"
+TITLE = "-n 2 vs -n 0 on CPU-bound cases"
+FLOOR = ("the same suite with `-n 0`; beside it, the same speed-up measured for a hand-written "
+         "parametrized test doing the same work (pytest-xdist's own ceiling)")
+#: mode -> (cases, milliseconds of CPU per case)
+SIZES = {"full": (300, 50), "quick": (80, 50), "tiny": (4, 2)}
+_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+BURN_SOURCE = '''
+def burn(seed, loops):
+    """Deterministic CPU work: elementwise numpy and a Python loop, one thread."""
+    values = np.random.default_rng(seed).random(4096)
+    total = 0.0
+    for _ in range(loops):
+        values = np.sin(values) * 0.5 + 0.25
+        total += float(values[seed % 4096])
+    return round(total, 6)
+'''
+
+MODULE_CLASS = BURN_SOURCE + '''
+
+class Burner(Module):
+    """Burns CPU."""
+
+    def burn(self, seed, loops):
+        return burn(seed, loops)
+'''
+
+FLOOR_TEST = '''"""The hand-written version of the same suite."""
+
+import numpy as np
+import pytest
+''' + BURN_SOURCE + '''
+
+@pytest.mark.parametrize("seed, loops, expected", {cases!r})
+def test_burn(seed, loops, expected):
+    assert burn(seed, loops) == pytest.approx(expected)
+'''
+
+
+def _burn_function():  # type: ignore[no-untyped-def]
+    namespace: dict = {}
+    exec("import numpy as np\n" + BURN_SOURCE, namespace)  # the very code the cases run
+    return namespace["burn"]
+
+
+def calibrate(milliseconds: float) -> int:
+    """Loops of :data:`BURN_SOURCE` that take about ``milliseconds`` here."""
+    burn = _burn_function()
+    loops = 200
+    while True:
+        start = time.perf_counter()
+        burn(1, loops)
+        elapsed = time.perf_counter() - start
+        if elapsed > 0.02 or loops > 10_000_000:
+            return max(1, round(loops * milliseconds / 1000 / elapsed))
+        loops *= 4
+
+
+def run(ctx: Context) -> list[Row]:
+    """Write the suites, then time both at -n 0 and -n 2."""
+    count, ms = ctx.sizes(SIZES)
+    root = ctx.folder(NAME)
+    write_ini(root)
+    loops = calibrate(ms)
+    burn = _burn_function()
+    cases = [(seed, loops, burn(seed, loops)) for seed in range(count)]
+    spec = method([argument("seed", "numeric/int"), argument("loops", "numeric/int")],
+                  [argument("total", "numeric/float")], cases)
+    write_module(root / "amodule" / "amod_burn", MODULE_CLASS, {"burn": spec}, name="Bench burn")
+    write_text(root / "floor" / "test_burn.py", FLOOR_TEST.format(cases=cases))
+    ctx.log(f"{NAME}: {count} cases of ~{ms} ms ({loops} loops)")
+    expect = {"passed": count, "failed": 0}
+
+    def variant(side: str, workers: str):  # type: ignore[no-untyped-def]
+        return lambda: run_pytest(root, ["-n", workers, side], side=side, expect=expect, env=_ENV)
+
+    times = alternate({
+        "amodule -n 0": variant("amodule", "0"), "amodule -n 2": variant("amodule", "2"),
+        "floor -n 0": variant("floor", "0"), "floor -n 2": variant("floor", "2"),
+    }, ctx.rounds, ctx.log)
+    med = {name: median(values) for name, values in times.items()}
+    return [
+        Row("4", f"amodule speed-up -n 2 ({count} cases x {ms} ms)", med["amodule -n 0"] / med["amodule -n 2"],
+            1.7, "higher", f"{med['amodule -n 0']:.2f} s -> {med['amodule -n 2']:.2f} s"),
+        Row("4", "hand-written speed-up -n 2 (xdist's ceiling)", med["floor -n 0"] / med["floor -n 2"],
+            None, "higher", f"{med['floor -n 0']:.2f} s -> {med['floor -n 2']:.2f} s"),
+    ]

@@ -1,0 +1,182 @@
+"""What every comparison shares: sizes per mode, alternating rounds, pytest runs, the table."""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MODES", "BenchError", "Context", "Row", "alternate", "format_table", "median",
+    "pytest_args", "run_pytest", "write_ini",
+]
+
+#: full: the published figures; quick: the whole suite under two minutes; tiny: the smoke test.
+MODES = ("full", "quick", "tiny")
+
+# Plugins every pytest session of the suite leaves out: the cache (it writes into the data
+# folder between rounds) and hypothesis's plugin (0.9 s of imports that are no one's cost
+# here). Each variant then leaves out the plugin of the other side (see pytest_args).
+_COMMON = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|tests? collected)")
+
+
+class BenchError(RuntimeError):
+    """A variant did not do what it was supposed to (wrong outcome counts, a server that died)."""
+
+
+@dataclass
+class Context:
+    """One run of the suite: its mode, rounds, scratch folder, HTTP load client and log."""
+
+    mode: str
+    rounds: int
+    workdir: Path
+    client: str = "auto"
+    log_lines: list[str] = field(default_factory=list)
+
+    def sizes(self, table: Mapping[str, Any]) -> Any:
+        """``table[self.mode]``: a benchmark's sizes for this mode."""
+        return table[self.mode]
+
+    def folder(self, name: str) -> Path:
+        """A fresh sub-folder of the scratch folder for one comparison."""
+        path = self.workdir / name
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
+    def log(self, text: str) -> None:
+        """Progress on stderr (kept off the table on stdout)."""
+        self.log_lines.append(text)
+        print(f"  {text}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Row:
+    """One line of the table: a ratio (or a share) with its target.
+
+    ``better`` is ``"lower"`` (value must be <= target) or ``"higher"`` (>= target);
+    ``target`` None makes the row informational.
+    """
+
+    bench: str
+    what: str
+    value: float
+    target: float | None
+    better: str
+    detail: str
+    unit: str = "x"
+
+    @property
+    def passed(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.value <= self.target if self.better == "lower" else self.value >= self.target
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "-"
+        sign = "<=" if self.better == "lower" else ">="
+        return f"{sign} {self.target:g}{self.unit}"
+
+    @property
+    def value_text(self) -> str:
+        return f"{self.value:.1f}%" if self.unit == "%" else f"{self.value:.2f}x"
+
+    @property
+    def verdict(self) -> str:
+        return {True: "pass", False: "MISS", None: "info"}[self.passed]
+
+
+def median(values: Sequence[float]) -> float:
+    """The median of ``values``."""
+    return statistics.median(values)
+
+
+def alternate(variants: Mapping[str, Callable[[], float]], rounds: int,
+              log: Callable[[str], None] | None = None) -> dict[str, list[float]]:
+    """Run every variant once per round, rotating which goes first; return their measures.
+
+    Each callable returns its own measure (seconds, or requests per second), so set-up and
+    checks around the timed part stay out of it.
+    """
+    names = list(variants)
+    results: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            results[name].append(variants[name]())
+        if log is not None:
+            log(f"round {r + 1}/{rounds}: " + ", ".join(f"{n} {results[n][-1]:.4g}" for n in names))
+    return results
+
+
+def write_ini(folder: Path, lines: Sequence[str] = ()) -> Path:
+    """A minimal ``pytest.ini`` in ``folder``, so the project's setup.cfg plays no part."""
+    ini = folder / "pytest.ini"
+    ini.write_text("[pytest]\n" + "".join(f"{line}\n" for line in lines))
+    return ini
+
+
+def pytest_args(side: str) -> list[str]:
+    """Plugin switches of one side: ``amodule``, ``floor`` (neither plugin) or ``regressions``."""
+    args = list(_COMMON)
+    if side != "amodule":
+        args += ["-p", "no:amodule"]
+    if side != "regressions":
+        args += ["-p", "no:regressions"]
+    return args
+
+
+def run_pytest(folder: Path, args: Sequence[str], *, side: str, expect: Mapping[str, int] | None = None,
+               env: Mapping[str, str] | None = None, timeout: float = 1800) -> float:
+    """Run ``pytest -q ARGS`` in ``folder`` (its own pytest.ini) and return the wall time.
+
+    ``expect`` maps outcomes of the summary line (``passed``, ``failed``, ``collected``) to
+    counts; any difference raises :class:`BenchError` with the end of the output.
+    """
+    command = [sys.executable, "-m", "pytest", "-q", "-c", str(folder / "pytest.ini"),
+               "--rootdir", str(folder), *pytest_args(side), *args]
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    full_env.pop("PYTEST_ADDOPTS", None)
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=folder, env=full_env, capture_output=True, text=True, timeout=timeout)
+    elapsed = time.perf_counter() - start
+    if expect is not None:
+        found = _outcomes(proc.stdout)
+        wanted = {key: value for key, value in expect.items() if value or key in found}
+        if {k: found.get(k, 0) for k in wanted} != dict(wanted) or proc.returncode not in (0, 1):
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
+            raise BenchError(f"pytest {' '.join(args)} in {folder}: expected {dict(expect)}, "
+                             f"got {found} (exit {proc.returncode})\n{tail}")
+    return elapsed
+
+
+def _outcomes(stdout: str) -> dict[str, int]:
+    lines = [line for line in stdout.strip().splitlines() if _SUMMARY.search(line)]
+    if not lines:
+        return {}
+    found: dict[str, int] = {}
+    for count, word in _SUMMARY.findall(lines[-1]):
+        key = "collected" if "collected" in word else ("errors" if word.startswith("error") else word)
+        found[key] = int(count)
+    return found
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """The table as Markdown (the same text goes to the terminal and to BENCHMARKS.md)."""
+    header = ["#", "comparison", "ratio", "target", "result", "medians"]
+    body = [[r.bench, r.what, r.value_text, r.target_text, r.verdict, r.detail] for r in rows]
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header))]
+    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
+           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += ["| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths)) + " |" for line in body]
+    return "\n".join(out)
