@@ -41,6 +41,8 @@ class Luminance(Module):
 
 FLOOR_TEST = '''"""The floor: what a careful user writes by hand for the same check."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image

@@ -4,7 +4,7 @@ Floor: a hand-written ``@pytest.mark.parametrize`` test over the same cases doin
 work: load input and expected mask with Pillow, call the same function,
 ``numpy.testing.assert_array_equal`` and ``assert count == expected``.
 Peer: pytest-regressions' ``image_regression`` + ``num_regression`` (expected files made with
-``--force-regen`` beforehand, not timed).
+``--regen-all`` beforehand, not timed).
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ def run(ctx: Context) -> list[Row]:
     if peer:
         short = [(image, threshold) for image, threshold, _, _ in cases]
         write_text(root / "regressions" / "test_regressions.py", REGRESSIONS_TEST.format(cases=short))
-        run_pytest(root, ["regressions", "--force-regen"], side="regressions")  # writes expected files
+        run_pytest(root, ["regressions", "--regen-all"], side="regressions",
+                   expect={"passed": count, "failed": 0})  # writes the expected files
         variants["regressions"] = lambda: run_pytest(root, ["regressions"], side="regressions",
                                                      expect={"passed": count, "failed": 0})
     else:
