@@ -47,6 +47,16 @@ def _megabytes(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds (got {text!r})") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 (got {text!r})")
+    return value
+
+
 def _folder(text: str) -> Path:
     path = Path(text).expanduser()
     if not path.is_dir():
@@ -94,6 +104,8 @@ def configure_serve(parser: argparse.ArgumentParser, *, default_target: str | No
                         metavar="N",
                         help=f"Results kept per process in the result cache (default: {DEFAULT_CACHE_SIZE}; "
                              f"0 disables it)")
+    parser.add_argument("--fetch-timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                        help="Longest time one http(s) URL input may take to download (default: 10)")
     parser.add_argument("--trusted-proxies", type=_non_negative_int, default=0, metavar="N",
                         help="Number of reverse proxies in front whose X-Forwarded-* headers are "
                              "trusted (default: 0, ignored)")
@@ -118,6 +130,7 @@ def run_serve(args: argparse.Namespace) -> int:
             cache_size=args.cache_size,
             debug=args.debug,
             trusted_proxies=args.trusted_proxies,
+            fetch_timeout=args.fetch_timeout,
         )
         app = create_app(args.target, config)
     except (AModuleError, ValueError) as exc:

@@ -29,6 +29,7 @@ class RestConfig:
     fetched URL. ``cache_size``: result-cache entries (0 disables it). ``max_pixels``:
     largest decoded image or array (elements). ``debug``: tracebacks in 500 answers.
     ``trusted_proxies``: how many reverse proxies set ``X-Forwarded-*`` (0: ignore them).
+    ``fetch_timeout``: seconds one http(s) download may take in all (connecting: at most 3).
     """
 
     file_roots: tuple[Path, ...] = ()
@@ -38,6 +39,7 @@ class RestConfig:
     max_pixels: int = DEFAULT_MAX_PIXELS
     debug: bool = False
     trusted_proxies: int = 0
+    fetch_timeout: float = 10.0
     flask: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -49,6 +51,8 @@ class RestConfig:
             raise ValueError(f"cache_size must be >= 0 (got {self.cache_size!r})")
         if self.max_pixels < 1:
             raise ValueError(f"max_pixels must be >= 1 (got {self.max_pixels!r})")
+        if not self.fetch_timeout > 0:
+            raise ValueError(f"fetch_timeout must be > 0 (got {self.fetch_timeout!r})")
         if self.trusted_proxies < 0:
             raise ValueError(f"trusted_proxies must be >= 0 (got {self.trusted_proxies!r})")
         for root in roots:

@@ -114,7 +114,11 @@ class Converter:
             max_array_bytes=config.max_pixels * 8,
         )
         policy = FetchPolicy(
-            file_roots=config.file_roots, allow_private=config.allow_private_urls, limits=self.limits
+            file_roots=config.file_roots,
+            allow_private=config.allow_private_urls,
+            connect_timeout=min(3.0, config.fetch_timeout),
+            total_timeout=config.fetch_timeout,
+            limits=self.limits,
         )
         self.fetcher = Fetcher(policy)
         self.resolve_array = self.fetcher.resolve_array

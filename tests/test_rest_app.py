@@ -244,11 +244,12 @@ def test_error_unknown_target() -> None:
     ("config", "message"),
     [
         ({"cache": 3}, "unknown REST setting 'cache' (expected one of allow_private_urls, cache_size, debug, "
-                       "file_roots, max_pixels, max_request_mb, trusted_proxies, or an upper-case Flask setting)"),
+                       "fetch_timeout, file_roots, max_pixels, max_request_mb, trusted_proxies, or an upper-case Flask setting)"),
         ({"cache_size": -1}, "cache_size must be >= 0 (got -1)"),
         ({"max_request_mb": 0}, "max_request_mb must be > 0 (got 0)"),
         ({"max_pixels": 0}, "max_pixels must be >= 1 (got 0)"),
         ({"trusted_proxies": -2}, "trusted_proxies must be >= 0 (got -2)"),
+        ({"fetch_timeout": 0}, "fetch_timeout must be > 0 (got 0)"),
     ],
 )
 def test_error_bad_config(types_dir: Path, config: dict, message: str) -> None:
