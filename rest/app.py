@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from amodule_core.errors import LimitExceededError
 from amodule_core.module import Module
@@ -60,6 +62,10 @@ def create_app(target: str | Path | Module, config: RestConfig | Mapping[str, An
     app.config["AMODULE_PAGES"] = pages_bp is not None
 
     @app.before_request
+    def _bound_chunked_body() -> None:
+        _read_chunked_body(request.environ, limit)
+
+    @app.before_request
     def _limit_query_string() -> None:
         # The body has MAX_CONTENT_LENGTH; a data URL in the query string gets the same bound.
         size = len(request.query_string)
@@ -80,3 +86,34 @@ def create_app(target: str | Path | Module, config: RestConfig | Mapping[str, An
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)  # type: ignore[method-assign]
     return app
+
+
+def _read_chunked_body(environ: dict[str, Any], limit: int) -> None:
+    """Read a chunked body (no Content-Length) up front, refusing one over ``limit``.
+
+    Werkzeug bounds such a body by a stream limited to MAX_CONTENT_LENGTH, but its
+    ``read()`` stops quietly at the limit: a form or JSON body over it would be cut, not
+    refused. So the body is read here, at most ``limit + 1`` bytes, and handed on as a
+    body of known length.
+
+    Raises:
+        RequestEntityTooLarge: the body is longer than ``limit``.
+    """
+    if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    if not environ.get("wsgi.input_terminated"):
+        return  # the server does not de-chunk: Werkzeug reads nothing (an empty body)
+    stream = environ["wsgi.input"]
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        part = stream.read(min(64 * 1024, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    environ["wsgi.input"] = io.BytesIO(b"".join(parts))
+    environ["CONTENT_LENGTH"] = str(size)
+    del environ["HTTP_TRANSFER_ENCODING"]

@@ -236,6 +236,24 @@ def test_error_multipart_too_large_is_413(client: FlaskClient) -> None:
     error_of(client.post("/api/run/shapes", data=data, content_type="multipart/form-data"), 413)
 
 
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "application/json"])
+def test_error_chunked_body_too_large_is_413_not_cut(client: FlaskClient, content_type: str) -> None:
+    # as a server that de-chunks passes it: no Content-Length, wsgi.input_terminated set
+    response = client.post("/api/run/shapes", input_stream=io.BytesIO(b"images=" + b"x" * 20000),
+                           headers={"Transfer-Encoding": "chunked", "Content-Type": content_type},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert error_of(response, 413)["type"] == "RequestEntityTooLarge"
+
+
+def test_chunked_body_under_the_limit_is_read(client: FlaskClient) -> None:
+    body = b"images=" + data_url(png_bytes(np.zeros((2, 2), np.uint8))).replace("+", "%2B").encode()
+    response = client.post("/api/run/shapes", input_stream=io.BytesIO(body),
+                           headers={"Transfer-Encoding": "chunked",
+                                    "Content-Type": "application/x-www-form-urlencoded"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.json == {"outputs": {"shapes": ["uint8(2, 2)"]}}
+
+
 def test_error_query_string_too_large_is_413(client: FlaskClient) -> None:
     error = error_of(client.get("/api/run/shapes?images=" + "x" * 20000), 413)
     assert error["message"] == (
