@@ -59,8 +59,11 @@ class SpecFile(pytest.File):
         cases = load_cases(spec)
         if update:
             self.shared_files = _shared_files(cases)
+        base = self.nodeid
         for case in cases:
-            yield CaseItem.from_parent(self, name=case.id, case=case)
+            # The node id is given as text so pytest parses "[0]" as the parameter part, as it
+            # does for ids read back from its cache (--lf, --sw) and for parametrized tests.
+            yield CaseItem.from_parent(self, name=case.id, nodeid=f"{base}::{case.id}", case=case)
 
     def instance(self) -> Module:
         """The Module instance, made at the first call; re-raises a constructor error."""
