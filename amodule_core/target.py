@@ -37,8 +37,9 @@ class Target:
 
 
 def resolve_target(target: str | Path) -> Path:
-    """The module folder for a directory (or a ``specification.py``/``module.py`` in it)
-    or an importable package name such as ``amod_brightpixel``.
+    """The module folder for a directory (or a ``specification.py``/``module.py`` in it), a
+    project folder holding one module package (as ``amodule new`` makes), or an importable
+    package name such as ``amod_brightpixel``.
 
     Raises:
         ModuleLoadError: neither a folder nor an importable package.
@@ -47,7 +48,7 @@ def resolve_target(target: str | Path) -> Path:
     if path.is_file() and path.name in ("specification.py", "module.py"):
         return path.resolve().parent
     if path.is_dir():
-        return path.resolve()
+        return _module_in(path.resolve())
     name = str(target)
     if name.replace(".", "").replace("_", "").isalnum():
         try:
@@ -57,6 +58,17 @@ def resolve_target(target: str | Path) -> Path:
         if found is not None and found.submodule_search_locations:
             return Path(list(found.submodule_search_locations)[0]).resolve()
     raise ModuleLoadError(f"{name!r} is neither a module folder nor an importable package")
+
+
+def _module_in(folder: Path) -> Path:
+    """``folder``, or for a project folder (``amodule new``) the one module package in it."""
+    if (folder / "specification.py").is_file() or (folder / "module.py").is_file():
+        return folder
+    inner = sorted(spec.parent for spec in folder.glob("*/specification.py") if (spec.parent / "module.py").is_file())
+    if len(inner) > 1:
+        names = ", ".join(p.name for p in inner)
+        raise ModuleLoadError(f"{str(folder)!r} holds several modules ({names}); name one of them")
+    return inner[0] if inner else folder
 
 
 def load_target(target: str | Path) -> Target:
