@@ -1,0 +1,1 @@
+"""An analytics module made with amodule (starts as the bright-pixel example)."""
