@@ -63,6 +63,9 @@ def serve_gunicorn(app: Flask, host: str, port: int, *, workers: int, threaded: 
         # Data URLs may come in the query string; its size is bounded by the app (413)
         # instead of gunicorn's 4 kB request-line limit.
         "limit_request_line": 0,
+        # Newer gunicorn opens a control socket at one fixed path per user; two servers
+        # would fight over it, and `amodule serve` offers no control commands anyway.
+        "control_socket_disable": True,
     }
     if threaded:
         options.update(worker_class="gthread", threads=GUNICORN_THREADS)
@@ -70,7 +73,8 @@ def serve_gunicorn(app: Flask, host: str, port: int, *, workers: int, threaded: 
     class _Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # older gunicorn lacks some settings
+                    self.cfg.set(key, value)
 
         def load(self) -> Flask:
             return app
