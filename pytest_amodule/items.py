@@ -20,9 +20,7 @@ if TYPE_CHECKING:
 
     from .collect import SpecFile
 
-__all__ = ["CaseFailure", "CaseItem", "UPDATE_HINT"]
-
-UPDATE_HINT = "Run pytest with --amodule-update to make the obtained outputs the new expectations."
+__all__ = ["CaseFailure", "CaseItem", "update_hint"]
 
 # Frames of these folders are the plugin's and the core's own: never shown to the user.
 _INTERNAL = tuple(
@@ -91,7 +89,7 @@ class CaseItem(pytest.Item):
         self.user_properties.extend(record.properties())
         self._amodule_report = {"outputs": record.report_data(settings)}
         if not extra:
-            lines.append(UPDATE_HINT)
+            lines.append(update_hint(case, diffs))
         raise CaseFailure("\n".join(lines))
 
     def _run_update(self, settings: Settings, instance: Any, case: Case) -> None:
@@ -133,6 +131,20 @@ class CaseItem(pytest.Item):
     def _traceback_filter(self, excinfo: ExceptionInfo[BaseException]) -> Traceback:
         user = self._user_entries(excinfo)
         return user.filter(excinfo) if user else excinfo.traceback.filter(excinfo)
+
+
+def update_hint(case: Case, diffs: list[OutputDiff]) -> str:
+    """The last line of a mismatch: how ``--amodule-update`` would fix it."""
+    sources = case.expected_sources
+    in_files = any(sources[diff.arg.index] is not None for diff in diffs)
+    literals = any(sources[diff.arg.index] is None for diff in diffs)
+    what = " and ".join(
+        part for part, wanted in (
+            ("rewrite the expected files", in_files),
+            ("get a replacement row for specification.py", literals),
+        ) if wanted
+    )
+    return f"Run pytest with --amodule-update to {what} from the obtained outputs."
 
 
 def _is_user_entry(entry: TracebackEntry) -> bool:
