@@ -7,7 +7,7 @@ same number of cases; both runs are ``pytest --collect-only -q``.
 from __future__ import annotations
 
 from .data import argument, method, write_module, write_text
-from .harness import Context, Row, alternate, median, run_pytest, write_ini
+from .harness import Context, Row, alternate, medians, run_pytest, versus, write_ini
 
 __all__ = ["NAME", "TITLE", "FLOOR", "SIZES", "run"]
 
@@ -15,7 +15,7 @@ NAME = "collect"
 TITLE = "collection only (--collect-only -q)"
 FLOOR = "pytest collecting the same number of cases from parametrized test files (one file per spec)"
 #: mode -> (specs, cases per spec)
-SIZES = {"full": (100, 100), "quick": (50, 100), "tiny": (3, 4)}
+SIZES = {"full": (100, 100), "quick": (30, 100), "tiny": (3, 4)}
 
 MODULE_CLASS = '''
 class Doubler(Module):
@@ -53,6 +53,7 @@ def run(ctx: Context) -> list[Row]:
         "amodule": lambda: run_pytest(root, ["--collect-only", "amodule"], side="amodule", expect=expect),
         "floor": lambda: run_pytest(root, ["--collect-only", "floor"], side="floor", expect=expect),
     }, ctx.rounds, ctx.log)
-    a, f = median(times["amodule"]), median(times["floor"])
-    return [Row("3", f"amodule / floor ({specs} specs x {per_spec} cases)", a / f, 1.0, "lower",
-                f"{a:.2f} s vs {f:.2f} s")]
+    med = medians(times)
+    a, f = med["amodule"], med["floor"]
+    return [Row("3", f"amodule / floor ({specs} specs x {per_spec} cases)", a.wall / f.wall, 1.0, "lower",
+                versus(a, f))]

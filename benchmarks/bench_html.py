@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 
 from .bench_masks import make_mask_cases, write_mask_module
-from .harness import Context, Row, alternate, median, run_pytest, write_ini
+from .harness import Context, Row, Timing, alternate, medians, run_pytest, versus, write_ini
 
 __all__ = ["NAME", "TITLE", "FLOOR", "SIZES", "run"]
 
@@ -17,7 +17,7 @@ NAME = "html"
 TITLE = "--amodule-html on failing image cases"
 FLOOR = "the same failing run without `--amodule-html` (artifacts are written in both)"
 #: mode -> (cases, image side)
-SIZES = {"full": (100, 512), "quick": (40, 512), "tiny": (3, 32)}
+SIZES = {"full": (100, 512), "quick": (24, 512), "tiny": (3, 32)}
 
 
 def run(ctx: Context) -> list[Row]:
@@ -35,7 +35,7 @@ def run(ctx: Context) -> list[Row]:
     sizes: list[int] = []
 
     def variant(html: bool):  # type: ignore[no-untyped-def]
-        def go() -> float:
+        def go() -> Timing:
             shutil.rmtree(root / "artifacts", ignore_errors=True)
             report.unlink(missing_ok=True)
             args = ["--amodule-artifacts", "artifacts", "amodule"] + (["--amodule-html", str(report)] if html else [])
@@ -48,7 +48,8 @@ def run(ctx: Context) -> list[Row]:
         return go
 
     times = alternate({"html": variant(True), "plain": variant(False)}, ctx.rounds, ctx.log)
-    h, p = median(times["html"]), median(times["plain"])
+    med = medians(times)
+    h, p = med["html"], med["plain"]
     size = max(sizes) / 1e6
-    return [Row("5", f"with / without --amodule-html ({count} failing {side}x{side})", h / p, 1.5, "lower",
-                f"{h:.2f} s vs {p:.2f} s; report {size:.1f} MB")]
+    what = f"with / without --amodule-html ({count} failing {side}x{side})"
+    return [Row("5", what, h.wall / p.wall, 1.5, "lower", f"{versus(h, p)}; report {size:.1f} MB")]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import SEGMENT_SOURCE, argument, method, segment, synthetic_image, write_module, write_png, write_text
-from .harness import Context, Row, alternate, median, run_pytest, write_ini
+from .harness import Context, Row, alternate, medians, run_pytest, versus, write_ini
 
 __all__ = ["NAME", "TITLE", "FLOOR", "SIZES", "run", "make_mask_cases"]
 
@@ -24,7 +24,7 @@ TITLE = "plugin run, RGB images, mask + count outputs"
 FLOOR = ("hand-written `@pytest.mark.parametrize` test: Pillow loads input and expected mask, the same "
          "function, `numpy.testing.assert_array_equal`, `assert count == expected`")
 #: mode -> (cases, image side)
-SIZES = {"full": (500, 256), "quick": (150, 256), "tiny": (4, 32)}
+SIZES = {"full": (500, 256), "quick": (80, 256), "tiny": (4, 32)}
 
 MODULE_CLASS = SEGMENT_SOURCE + '''
 
@@ -138,12 +138,14 @@ def run(ctx: Context) -> list[Row]:
         ctx.log("pytest-regressions (or pandas) is not installed: that peer is skipped")
     ctx.log(f"{NAME}: {count} cases of {side}x{side}")
     times = alternate(variants, ctx.rounds, ctx.log)
-    med = {name: median(values) for name, values in times.items()}
-    rows = [Row("1", f"amodule / floor ({count} cases {side}x{side})", med["amodule"] / med["floor"], 1.2, "lower",
-                f"{med['amodule']:.2f} s vs {med['floor']:.2f} s")]
+    med = medians(times)
+    amod, floor = med["amodule"], med["floor"]
+    rows = [Row("1", f"amodule / floor ({count} cases {side}x{side})", amod.wall / floor.wall, 1.2, "lower",
+                versus(amod, floor))]
     if peer:
-        rows.append(Row("1", "amodule / pytest-regressions", med["amodule"] / med["regressions"], 1.0, "lower",
-                        f"{med['amodule']:.2f} s vs {med['regressions']:.2f} s"))
-        rows.append(Row("1", "pytest-regressions / floor", med["regressions"] / med["floor"], None, "lower",
-                        f"{med['regressions']:.2f} s vs {med['floor']:.2f} s"))
+        peer_time = med["regressions"]
+        rows.append(Row("1", "amodule / pytest-regressions", amod.wall / peer_time.wall, 1.0, "lower",
+                        versus(amod, peer_time)))
+        rows.append(Row("1", "pytest-regressions / floor", peer_time.wall / floor.wall, None, "lower",
+                        versus(peer_time, floor)))
     return rows

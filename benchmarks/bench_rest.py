@@ -41,7 +41,7 @@ FLOOR = ("hand-written Flask routes doing the same decode / call / PNG encode, u
          "(2 sync workers, preloaded)")
 #: mode -> (image side, wrk seconds per measure, requests per measure with the Python client,
 #: sequential requests for the latency of one response)
-SIZES = {"full": (256, 6, 2000, 200), "quick": (256, 2, 300, 60), "tiny": (32, 1, 12, 4)}
+SIZES = {"full": (256, 6, 2000, 200), "quick": (256, 1, 200, 40), "tiny": (32, 1, 12, 4)}
 THRESHOLD = 130
 _HERE = Path(__file__).resolve().parent
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -11,11 +12,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
-    "MODES", "BenchError", "Context", "Row", "alternate", "format_table", "median",
-    "pytest_args", "run_pytest", "write_ini",
+    "MODES", "BenchError", "Context", "Row", "Timing", "alternate", "format_table", "median", "medians",
+    "pytest_args", "run_pytest", "versus", "write_ini",
 ]
 
 #: full: the published figures; quick: the whole suite under two minutes; tiny: the smoke test.
@@ -26,6 +27,18 @@ MODES = ("full", "quick", "tiny")
 # here). Each variant then leaves out the plugin of the other side (see pytest_args).
 _COMMON = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|tests? collected)")
+
+
+class Timing(NamedTuple):
+    """One run of a subprocess: wall-clock seconds and the CPU seconds (user + system) of it and
+    every process it waited for. The table's ratios are of wall time; the CPU ratio beside them
+    is less sensitive to other processes competing for the two cores."""
+
+    wall: float
+    cpu: float
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.wall:{spec or '.3f'}}"
 
 
 class BenchError(RuntimeError):
@@ -101,15 +114,26 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def alternate(variants: Mapping[str, Callable[[], float]], rounds: int,
-              log: Callable[[str], None] | None = None) -> dict[str, list[float]]:
+def medians(results: Mapping[str, Sequence[Timing]]) -> dict[str, Timing]:
+    """Per variant, the median wall time and the median CPU time (each taken on its own)."""
+    return {name: Timing(median([t.wall for t in values]), median([t.cpu for t in values]))
+            for name, values in results.items()}
+
+
+def versus(a: Timing, b: Timing, arrow: str = "vs") -> str:
+    """``2.31 s vs 2.05 s (CPU 1.05x)``: the medians behind a row, and their CPU-time ratio."""
+    return f"{a.wall:.2f} s {arrow} {b.wall:.2f} s (CPU {a.cpu / b.cpu:.2f}x)"
+
+
+def alternate(variants: Mapping[str, Callable[[], Any]], rounds: int,
+              log: Callable[[str], None] | None = None) -> dict[str, list[Any]]:
     """Run every variant once per round, rotating which goes first; return their measures.
 
     Each callable returns its own measure (seconds, or requests per second), so set-up and
     checks around the timed part stay out of it.
     """
     names = list(variants)
-    results: dict[str, list[float]] = {name: [] for name in names}
+    results: dict[str, list[Any]] = {name: [] for name in names}
     for r in range(rounds):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
@@ -137,8 +161,8 @@ def pytest_args(side: str) -> list[str]:
 
 
 def run_pytest(folder: Path, args: Sequence[str], *, side: str, expect: Mapping[str, int] | None = None,
-               env: Mapping[str, str] | None = None, timeout: float = 1800) -> float:
-    """Run ``pytest -q ARGS`` in ``folder`` (its own pytest.ini) and return the wall time.
+               env: Mapping[str, str] | None = None, timeout: float = 1800) -> Timing:
+    """Run ``pytest -q ARGS`` in ``folder`` (its own pytest.ini) and return its timing.
 
     ``expect`` maps outcomes of the summary line (``passed``, ``failed``, ``collected``) to
     counts; any difference raises :class:`BenchError` with the end of the output.
@@ -147,9 +171,12 @@ def run_pytest(folder: Path, args: Sequence[str], *, side: str, expect: Mapping[
                "--rootdir", str(folder), *pytest_args(side), *args]
     full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     full_env.pop("PYTEST_ADDOPTS", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=folder, env=full_env, capture_output=True, text=True, timeout=timeout)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if expect is not None:
         found = _outcomes(proc.stdout)
         wanted = {key: value for key, value in expect.items() if value or key in found}
@@ -157,7 +184,7 @@ def run_pytest(folder: Path, args: Sequence[str], *, side: str, expect: Mapping[
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-25:])
             raise BenchError(f"pytest {' '.join(args)} in {folder}: expected {dict(expect)}, "
                              f"got {found} (exit {proc.returncode})\n{tail}")
-    return elapsed
+    return Timing(elapsed, cpu)
 
 
 def _outcomes(stdout: str) -> dict[str, int]:
