@@ -21,7 +21,6 @@ from PIL import Image
 
 from amodule_core.cases import load_cases
 from amodule_core.runner import run_case
-from amodule_core.spec import load_spec
 from amodule_core.target import load_target
 from rest import create_app
 

@@ -9,7 +9,7 @@
 
 window.AModule = (function () {
   const PALETTE = [
-    [230, 57, 70], [42, 157, 143], [69, 123, 214], [244, 162, 97], [155, 93, 229],
+    [230, 57, 70], [0, 200, 83], [41, 121, 255], [244, 162, 97], [155, 93, 229],
     [0, 187, 249], [241, 91, 181], [128, 185, 24], [255, 190, 11], [121, 85, 72],
   ];
   const owned = new WeakMap(); // element -> blob URLs to revoke when it is re-rendered
@@ -36,10 +36,11 @@ window.AModule = (function () {
     return alpha === undefined ? `rgb(${r},${g},${b})` : `rgba(${r},${g},${b},${alpha})`;
   }
 
-  /** Preview size: at most ``max`` pixels each side; tiny pictures (8x8) enlarged by a whole factor. */
+  /** Preview size: at most ``max`` pixels each side; small pictures (an 8x8 digit) are
+   * enlarged by a whole factor, up to 256 pixels, so that their pixels stay sharp. */
   function fit(width, height, max) {
     const side = Math.max(width, height, 1);
-    const scale = side < 64 ? Math.max(1, Math.floor(Math.min(max, 128) / side)) : Math.min(1, max / side);
+    const scale = side * 2 <= Math.min(max, 256) ? Math.floor(Math.min(max, 256) / side) : Math.min(1, max / side);
     return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
   }
 
@@ -408,7 +409,7 @@ window.AModule = (function () {
       if (base) drawScaled(c2d, base, w, hgt);
       else { c2d.fillStyle = "#1f2430"; c2d.fillRect(0, 0, w, hgt); }
       c2d.lineWidth = 2;
-      c2d.font = "12px system-ui, sans-serif";
+      c2d.font = "11px system-ui, sans-serif";
       annotations.forEach(([kind, geoms], a) => {
         (geoms || []).forEach((g, j) => {
           const index = single ? (labels.length === (geoms || []).length ? j : 0) : a;
@@ -416,10 +417,11 @@ window.AModule = (function () {
           c2d.strokeStyle = c2d.fillStyle = color(index);
           const [x, y] = drawGeometry(c2d, kind, g, scale);
           const tw = c2d.measureText(name).width + 6;
-          const ty = Math.max(0, y * scale - 16);
-          c2d.fillRect(x * scale, ty, tw, 16);
+          const tx = Math.max(0, Math.min(x * scale, w - tw)); // the tag stays inside the picture
+          const ty = Math.max(0, y * scale - 14);
+          c2d.fillRect(tx, ty, tw, 14);
           c2d.fillStyle = "#fff";
-          c2d.fillText(name, x * scale + 3, ty + 12);
+          c2d.fillText(name, tx + 3, ty + 11);
         });
         const swatch = h("span", { className: "swatch" });
         swatch.style.background = color(single ? 0 : a);
@@ -466,6 +468,16 @@ window.AModule = (function () {
       }
       return value;
     }));
+  }
+
+  // Test-data thumbnails without a picture (a 1-D array, ...) show "no preview" instead.
+  function noPicture(img) {
+    const holder = img.closest("a.thumb, button.pick");
+    if (holder) holder.classList.add("no-picture");
+  }
+  document.addEventListener("error", (e) => { if (e.target instanceof HTMLImageElement) noPicture(e.target); }, true);
+  for (const img of document.querySelectorAll("a.thumb img, button.pick img")) {
+    if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) noPicture(img);
   }
 
   return {

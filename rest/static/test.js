@@ -63,7 +63,7 @@
     const body = tbody.querySelector(".details-body");
     release(body);
     body.replaceChildren();
-    const ctx = { base: baseOf(tbody, result), owner: body, preview: 240 };
+    const ctx = { base: baseOf(tbody, result), owner: body, preview: 280 };
     if (result.message) body.append(h("pre", { className: `message ${result.status}`, text: result.message }));
     const grid = h("div", { className: "outputs" });
     for (const out of result.outputs) {
@@ -144,11 +144,5 @@
     tbody.querySelector(".run-one").addEventListener("click", () => runMany([tbody]));
   }
   filter.addEventListener("change", applyFilter);
-  // Thumbnails of files without a picture (1-D arrays, ...) fall back to their name.
-  for (const img of document.querySelectorAll("a.thumb img")) {
-    const fallback = () => img.closest("a.thumb").classList.add("no-picture");
-    if (img.complete && img.naturalWidth === 0 && img.getAttribute("loading") !== "lazy") fallback();
-    img.addEventListener("error", fallback);
-  }
   document.body.dataset.cases = String(page.count);
 })();
