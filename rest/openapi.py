@@ -12,7 +12,7 @@ from typing import Any
 
 from amodule_core.iotypes import IOType, ListType, NdarrayType, NumericType
 
-__all__ = ["build_openapi", "value_schema", "query_schema"]
+__all__ = ["build_openapi", "value_schema", "query_schema", "form_schema"]
 
 _REF = "#/components/schemas/"
 _NON_FINITE = {"type": "string", "enum": ["nan", "inf", "-inf"]}
@@ -23,13 +23,25 @@ _DATA_URL_OUT = {
 }
 _ARRAY_IN = {
     "type": "string",
+    "pattern": r"^\s*(data:|[hH][tT][tT][pP][sS]?://|[fF][iI][lL][eE]://)",
     "description": "A data URL (data:image/...;base64, data:ndarray/npy;base64, data:ndarray/npz;base64), "
     "an http(s):// URL, or a file:// URL under the server's --file-root",
 }
 
 
 def value_schema(iotype: IOType, *, output: bool = False) -> dict[str, Any]:
-    """The JSON Schema of a value of ``iotype`` in a JSON body (or a response when ``output``)."""
+    """The JSON Schema of a value of ``iotype`` in a JSON body (or a response when ``output``).
+
+    Inputs are described as the server accepts them: a JSON string is also read as query
+    text for numbers, booleans, lists and annotations (``{"threshold": "130"}``).
+    """
+    exact = _exact_schema(iotype, output=output)
+    if output or iotype.kind in ("text", "ndarray"):
+        return exact
+    return {"anyOf": [exact, {"type": "string", "description": f"{iotype} as query text"}]}
+
+
+def _exact_schema(iotype: IOType, *, output: bool) -> dict[str, Any]:
     kind = iotype.kind
     if kind == "numeric":
         sub = iotype.sub if isinstance(iotype, NumericType) else None
@@ -51,6 +63,13 @@ def value_schema(iotype: IOType, *, output: bool = False) -> dict[str, Any]:
     return {}
 
 
+def form_schema(iotype: IOType) -> dict[str, Any]:
+    """The schema of a form field: always text (arrays as URLs), parsed like a query value."""
+    if iotype.kind == "ndarray":
+        return dict(_ARRAY_IN)
+    return {"type": "string", "description": f"{iotype} as query text"}
+
+
 def query_schema(iotype: IOType) -> dict[str, Any]:
     """The schema of a query-string or form value (lists comma-separated, arrays as URLs)."""
     kind = iotype.kind
@@ -63,7 +82,7 @@ def query_schema(iotype: IOType) -> dict[str, Any]:
         if item.kind in ("numeric", "boolean", "text", "ndarray"):
             return {"type": "array", "items": query_schema(item)}
         return {"type": "string", "description": f"{iotype} as JSON text"}
-    return value_schema(iotype)
+    return _exact_schema(iotype, output=False)
 
 
 def _error_response(description: str) -> dict[str, Any]:
@@ -107,7 +126,7 @@ def _run_operations(entry: Any) -> dict[str, Any]:
     }
     form_body = {
         "type": "object",
-        "properties": {arg.name: query_schema(arg.type) for arg in spec.inputs},
+        "properties": {arg.name: form_schema(arg.type) for arg in spec.inputs},
         "required": names,
         "additionalProperties": False,
     }
@@ -154,7 +173,7 @@ def _run_operations(entry: Any) -> dict[str, Any]:
         "operationId": f"run_{spec.name}_post",
         "summary": summary,
         "requestBody": {
-            "required": True,
+            "required": bool(spec.inputs),
             "content": {
                 "application/json": {"schema": json_body},
                 "application/x-www-form-urlencoded": {"schema": form_body},
@@ -170,8 +189,9 @@ def _multipart_schema(iotype: IOType) -> dict[str, Any]:
     if isinstance(iotype, NdarrayType):
         return {"anyOf": [dict(_ARRAY_IN), {"type": "string", "contentMediaType": "application/octet-stream"}]}
     if isinstance(iotype, ListType) and isinstance(iotype.item, NdarrayType):
-        return {"type": "array", "items": {"type": "string", "contentMediaType": "application/octet-stream"}}
-    return query_schema(iotype)
+        upload = {"type": "string", "contentMediaType": "application/octet-stream"}
+        return {"anyOf": [dict(_ARRAY_IN), upload, {"type": "array", "items": upload}]}
+    return form_schema(iotype)
 
 
 def _fixed_paths() -> dict[str, Any]:
