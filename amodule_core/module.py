@@ -101,7 +101,9 @@ def _spec_beside(cls: type) -> Spec:
             [SpecProblem("", f"{cls.__name__} has no spec: no specification.py in {where} "
                              "(pass the spec to Module.__init__, or put specification.py beside the class)")]
         )
-    return load_spec(folder)
+    # The instance needs the declared types, not the test data: missing testdata files
+    # (say, ones --amodule-update is about to create) must not stop the module.
+    return load_spec(folder, check_files=False)
 
 
 def outputs_as_tuple(method: MethodSpec, result: Any) -> tuple[Any, ...]:

@@ -149,8 +149,12 @@ def spec_file_for(target: str | Path) -> Path:
     return path / "specification.py" if path.is_dir() else path
 
 
-def load_spec(path: str | Path) -> Spec:
+def load_spec(path: str | Path, *, check_files: bool = True) -> Spec:
     """Load and validate a ``specification.py`` (or the one in a module directory).
+
+    With ``check_files=False`` file names in test cases are checked for their form only,
+    not for existence under ``testdata/`` (a module instance, or ``--amodule-update``
+    about to create them, does not need them).
 
     Raises:
         SpecError: the file is missing, fails to import, has no ``SPEC`` dict, or the
@@ -161,7 +165,7 @@ def load_spec(path: str | Path) -> Spec:
     if not spec_file.is_file():
         raise SpecError([SpecProblem("", f"no specification file at {source}")], source)
     raw = _import_spec_dict(spec_file)
-    return validate_spec(raw, root=spec_file.parent, path=spec_file)
+    return validate_spec(raw, root=spec_file.parent if check_files else None, path=spec_file)
 
 
 def _import_spec_dict(spec_file: Path) -> Any:
