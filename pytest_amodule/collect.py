@@ -97,16 +97,9 @@ def _shared_files(cases: list[Case]) -> dict[Path, list[str]]:
 def _load_spec(path: Path, *, check_files: bool) -> Spec:
     """The validated spec; with ``check_files=False`` (``--amodule-update``) file names in
     test cases need not exist yet, since the update creates them."""
-    from amodule_core.spec import load_spec, validate_spec
+    from amodule_core.spec import load_spec
 
-    if check_files:
-        return load_spec(path)
-    # load_spec has no switch for the existence check; import the dict as it does and
-    # validate without a root (file names are then checked for form, not existence).
-    from amodule_core.spec import _import_spec_dict
-
-    spec_file = path.resolve()
-    return validate_spec(_import_spec_dict(spec_file), root=None, path=spec_file)
+    return load_spec(path, check_files=check_files)
 
 
 def _load_error_text(exc: BaseException) -> str:

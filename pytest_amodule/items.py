@@ -87,7 +87,7 @@ class CaseItem(pytest.Item):
         record = record_failure(settings, self.nodeid, case, outputs, diffs)
         lines += record.message_lines(settings)
         self.user_properties.extend(record.properties())
-        self._amodule_report = {"outputs": record.report_data(settings)}
+        self._amodule_report = {**getattr(self, "_amodule_report", {}), "outputs": record.report_data(settings)}
         if not extra:
             lines.append(update_hint(case, diffs))
         raise CaseFailure("\n".join(lines))
@@ -96,9 +96,10 @@ class CaseItem(pytest.Item):
         __tracebackhide__ = True
         from .update import case_for_update, update_case
 
-        case, missing = case_for_update(case)
-        outputs = invoke(instance, case.method, case.inputs)
-        diffs = [d for d in compare_outputs(case, outputs) if d.arg.index not in missing]
+        # Missing expected files (to be created) are left out of the run, not of the update.
+        run, missing = case_for_update(case)
+        outputs = invoke(instance, run.method, run.inputs)
+        diffs = [d for d in compare_outputs(run, outputs) if d.arg.index not in missing]
         if not diffs and not missing:
             return
         result = update_case(settings, case, outputs, diffs, missing)
@@ -110,7 +111,7 @@ class CaseItem(pytest.Item):
         if result.complete:
             self._amodule_updated = True
             return
-        self._fail(settings, case, outputs, diffs, extra=result.explain(settings))
+        self._fail(settings, run, outputs, diffs, extra=result.explain(settings))
 
     # -- reporting --------------------------------------------------------------------------
 
