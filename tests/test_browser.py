@@ -164,7 +164,7 @@ class Page:
         target = os.environ.get("AMODULE_SCREENSHOTS")
         if target and name in README_SCREENSHOTS:
             Path(target).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=name.startswith("debug"))
+            self.page.screenshot(path=str(Path(target) / f"{name}.png"), full_page=name != "test-page")
         return path
 
     def run_all(self) -> None:
