@@ -7,6 +7,7 @@ keys of a mapping (``{"TESTING": True}``) are Flask settings and go to ``app.con
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -43,7 +44,10 @@ class RestConfig:
     flask: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        roots = tuple(Path(root).expanduser().resolve() for root in self.file_roots)
+        given = self.file_roots
+        if isinstance(given, (str, os.PathLike)):  # one folder, not its characters
+            given = (given,)
+        roots = tuple(Path(root).expanduser().resolve() for root in given)
         object.__setattr__(self, "file_roots", roots)
         if not self.max_request_mb > 0:
             raise ValueError(f"max_request_mb must be > 0 (got {self.max_request_mb!r})")

@@ -258,6 +258,10 @@ def test_error_bad_config(types_dir: Path, config: dict, message: str) -> None:
     assert str(info.value) == message
 
 
+def test_one_file_root_as_a_string(tmp_path: Path) -> None:
+    assert RestConfig(file_roots=str(tmp_path)).file_roots == (tmp_path.resolve(),)  # type: ignore[arg-type]
+
+
 def test_error_file_root_not_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="is not a folder"):
         RestConfig(file_roots=(tmp_path / "missing",))

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import requests
 
-from .rest_modules import data_url, png_bytes, write_module, write_types_module
+from .rest_modules import data_url, png_bytes, write_module
 
 pytestmark = pytest.mark.server
 
