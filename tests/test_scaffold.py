@@ -363,3 +363,18 @@ def test_project_wheel_holds_resources_and_testdata(installed: tuple[Path, Path]
                      "amod_mycatdetector/rest_service.py", "amod_mycatdetector/analytics/__init__.py",
                      "amod_mycatdetector/resources/README.md", "amod_mycatdetector/testdata/mask_130.png"):
         assert expected in names
+
+
+@pytest.mark.xfail(strict=True, reason="pyproject.toml needs template/**/* in amodule_core's package data (the lead adds it; "
+                                       "then remove this marker)")
+def test_template_is_package_data_of_the_wheel() -> None:
+    import glob
+    import tomllib
+
+    package = TEMPLATE.parent
+    patterns = tomllib.loads((package.parent / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["package-data"]["amodule_core"]
+    # setuptools expands package-data patterns with glob(recursive=True), as here
+    matched = {Path(f) for pattern in patterns for f in glob.glob(str(package / pattern), recursive=True)}
+    files = {p for p in TEMPLATE.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert files and sorted(str(f.relative_to(package)) for f in files - matched) == []
