@@ -1,6 +1,6 @@
 """Replay the ``curl`` examples of the README's REST section against real servers.
 
-Each ``####`` section of "curl - examples" names what it serves: ``amodule serve
+Each sub-section of "curl - examples" names what it serves: ``amodule serve
 example/...`` (a real example) or an API line ``/api/run/process?name=type&...`` (a module
 generated here with exactly those inputs). Its ``bash`` blocks run in a scratch folder, with
 ``http://127.0.0.1:5000`` pointed at the server and ``https://example.org/`` at a local
@@ -58,14 +58,16 @@ class Section:
     script: str  # the bash blocks, joined
 
 
-def _examples_text() -> tuple[Path, str] | None:
+def _examples_text() -> tuple[int, str] | None:
+    """The heading level of "curl - examples" and the text under it, from the first source
+    that has it (README.md once the REST section is pasted in, else the notes)."""
     for source in SOURCES:
         if source.is_file():
             text = source.read_text()
             match = HEADING.search(text)
             if match:
                 level = len(match.group()) - len(match.group().lstrip("#"))
-                return source, _until_heading(text[match.end():], level)
+                return level, _until_heading(text[match.end():], level)
     return None
 
 
@@ -85,9 +87,9 @@ def _sections() -> list[Section]:
     found = _examples_text()
     if found is None:
         return []
-    _, text = found
+    level, text = found
     sections = []
-    for chunk in re.split(r"^#### ", text, flags=re.MULTILINE)[1:]:
+    for chunk in re.split(rf"^{'#' * (level + 1)} ", text, flags=re.MULTILINE)[1:]:
         title, _, body = chunk.partition("\n")
         blocks = re.findall(r"```bash\n(.*?)```", body, re.DOTALL)
         if not blocks:
