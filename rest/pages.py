@@ -94,14 +94,8 @@ def _method_info(method: MethodSpec) -> dict[str, Any]:
     return {
         "name": method.name, "description": method.description,
         "inputs": [arg_info(a) for a in method.inputs], "outputs": [arg_info(a) for a in method.outputs],
-        "run_url": url_for("run.run", method=method.name) if _has_run_endpoint() else f"/api/run/{method.name}",
+        "run_url": url_for("run.run", method=method.name),  # the REST layer's /api/run/<method>
     }
-
-
-def _has_run_endpoint() -> bool:
-    from flask import current_app
-
-    return "run.run" in current_app.view_functions
 
 
 def _example(method: MethodSpec) -> dict[str, Any]:

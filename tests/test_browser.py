@@ -128,6 +128,14 @@ def example_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _stop(process)
 
 
+@pytest.fixture(scope="module")
+def kinds_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = write_kinds(tmp_path_factory.mktemp("kinds") / "amod_kinds")
+    process, url = _start(folder, folder.parent / "server.log")
+    yield url
+    _stop(process)
+
+
 @pytest.fixture
 def serve(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Path], str]:
     """Start a server for a module folder; it is stopped when the test ends."""
@@ -248,8 +256,8 @@ def test_failing_case_shows_failed_with_a_diff(page: Page, serve: Callable[[Path
     page.screenshot("test-page-failure")
 
 
-def test_every_category_renders(page: Page, serve: Callable[[Path], str], tmp_path: Path) -> None:
-    page.page.goto(serve(write_kinds(tmp_path / "amod_kinds")) + "/api/test")
+def test_every_category_renders(page: Page, kinds_url: str) -> None:
+    page.page.goto(kinds_url + "/api/test")
     page.run_all()
     statuses = page.page.locator("tbody.case").evaluate_all("rows => rows.map(r => r.dataset.status)")
     assert statuses == ["passed", "failed", "error", "failed"]
@@ -307,6 +315,35 @@ def test_debug_picks_test_data(page: Page, example_url: str) -> None:
     value.wait_for()
     assert value.text_content() == "9276 count"  # process[1] of the spec
     assert "-F 'image=@testdata/image.png'" in page.page.locator("#curl").text_content()
+
+
+def test_debug_form_of_every_widget(page: Page, kinds_url: str) -> None:
+    page.page.goto(kinds_url + "/api/debug?method=widgets")
+    field = page.page.locator("fieldset[data-field=images]")  # a list of arrays: several picks
+    field.locator("details.picker summary").click()
+    field.locator('button.pick[data-name="rgb.png"]').click()
+    field.locator('button.pick[data-name="mask.png"]').click()
+    assert field.locator(".chosen-item").count() == 2
+    field = page.page.locator("fieldset[data-field=field]")
+    field.locator("details.picker summary").click()
+    field.locator('button.pick[data-name="field.npy"]').click()
+    page.page.fill("fieldset[data-field=ratio] input", "2")
+    page.page.fill("fieldset[data-field=sizes] input", "3,4,5")
+    page.page.locator("fieldset[data-field=flag] input").uncheck()
+    page.page.click("#submit")
+    page.page.locator('section.output[data-output="nan"] .value').wait_for()
+    outputs = page.page.locator("#outputs")
+    assert outputs.locator(".class-row.top .class-label").text_content() == "dog"
+    outputs.locator("figure.detection[data-ready=true]").wait_for()
+    scaled = outputs.locator('section.output[data-output="scaled"] figure.picture')
+    assert "ndarray <f4 (4, 5)" in scaled.locator("figcaption").text_content()
+    assert scaled.locator("canvas").evaluate("c => [c.width, c.height]") == [255, 204]  # 5x4 enlarged 51 times
+    assert page.page.locator('section.output[data-output="nan"] .value').text_content() == "nan"
+    curl = page.page.locator("#curl").text_content()
+    for part in ("-F 'images=@testdata/rgb.png'", "-F 'images=@testdata/mask.png'", "--form-string 'flag=false'",
+                 "--form-string 'sizes=3,4,5'", "--form-string 'region=[\"point\", [[1, 2]]]'"):
+        assert part in curl
+    page.screenshot("debug-page-widgets")
 
 
 def test_debug_shows_errors_next_to_their_field(page: Page, example_url: str, tmp_path: Path) -> None:

@@ -205,7 +205,7 @@ window.AModule = (function () {
         link.href = await blobUrl(value, ctx && ctx.owner);
         link.click();
       });
-      note.append(" · ", array.summary || "", " · ", link);
+      note.append(caption ? " · " : "", array.summary || "", " · ", link);
       figure.append(note);
       return figure;
     }
