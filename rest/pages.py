@@ -84,16 +84,14 @@ def arg_info(arg: ArgSpec) -> dict[str, Any]:
     category = None
     if arg.category is not None:
         category = {"name": arg.category.name, "labels": list(arg.category.labels), "unit": arg.category.unit}
-    return {
-        "name": arg.name, "type": str(arg.type), "description": arg.description,
-        "category": category, "widget": _kind(arg.type),
-    }
+    return {"name": arg.name, "type": str(arg.type), "description": arg.description, "category": category}
 
 
 def _method_info(method: MethodSpec) -> dict[str, Any]:
     return {
         "name": method.name, "description": method.description,
-        "inputs": [arg_info(a) for a in method.inputs], "outputs": [arg_info(a) for a in method.outputs],
+        "inputs": [{**arg_info(a), "widget": _kind(a.type)} for a in method.inputs],
+        "outputs": [arg_info(a) for a in method.outputs],
         "run_url": url_for("run.run", method=method.name),  # the REST layer's /api/run/<method>
     }
 

@@ -190,7 +190,9 @@ def test_run_example_case_passes(example: FlaskClient, index: int, count: int) -
     assert (data["id"], data["status"], data["passed"], data["message"]) == (f"process[{index}]", "passed", True, "")
     assert data["duration"] >= 0
     assert data["input_shapes"] == {"image": [254, 426, 3]}
+    assert list(data) == ["id", "method", "index", "status", "passed", "duration", "message", "input_shapes", "outputs"]
     mask, bright = data["outputs"]
+    assert list(mask) == ["name", "type", "description", "category", "passed", "message", "obtained", "expected", "diff"]
     assert (bright["obtained"], bright["expected"], bright["passed"], bright["diff"]) == (count, count, True, None)
     assert bright["category"] == {"name": "measurement", "labels": [], "unit": "count"}
     assert mask["category"] == {"name": "segmentation", "labels": ["background", "foreground"], "unit": None}
