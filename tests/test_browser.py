@@ -249,6 +249,12 @@ def test_failing_case_shows_failed_with_a_diff(page: Page, serve: Callable[[Path
         "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
         " for (let i = 0; i < d.length; i += 4) if (d[i] > 90 && d[i + 1] < 40 && d[i + 2] < 40) n++; return n; }")
     assert red > 0  # the pixels of the two masks that differ
+    diff.click()  # the full-size picture
+    full = page.page.locator("#lightbox img")
+    full.wait_for()
+    assert full.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [426, 254]
+    page.page.keyboard.press("Escape")
+    assert page.page.locator("#lightbox").is_hidden()
     assert "1 failed" in page.page.locator("#summary").text_content()
     page.page.select_option("#filter", "failed")
     assert case_row(page, "process[0]").is_hidden() and failed.is_visible()
