@@ -80,12 +80,13 @@ def template_root() -> Traversable:
 
 
 def package_name_for(name: str) -> str:
-    """``amod_`` + ``name`` lower-cased without spaces, dashes and underscores.
+    """``amod_`` + ``name`` lower-cased without spaces, dashes and underscores (a name that
+    starts with ``amod-`` or ``amod_`` already is not prefixed twice).
 
     Raises:
         ScaffoldError: nothing is left, or the result is not a valid package name.
     """
-    stem = re.sub(r"[\s_-]+", "", name).lower()
+    stem = re.sub(r"[\s_-]+", "", re.sub(r"^amod[\s_-]+", "", name.strip().lower()))
     if not stem:
         raise ScaffoldError(f"cannot make a package name from {name!r}: it has no letters or digits")
     package = f"amod_{stem}"

@@ -71,6 +71,9 @@ def mentions(folder: Path, word: str) -> list[str]:
     ("3d", "amod_3d"),
     ("a", "amod_a"),
     ("cats--and__dogs", "amod_catsanddogs"),
+    ("amod-cats", "amod_cats"),
+    ("AMOD_cats", "amod_cats"),
+    ("amodule-fun", "amod_amodulefun"),
 ])
 def test_package_name_for(name: str, package: str) -> None:
     assert package_name_for(name) == package
