@@ -368,8 +368,6 @@ def test_project_wheel_holds_resources_and_testdata(installed: tuple[Path, Path]
         assert expected in names
 
 
-@pytest.mark.xfail(strict=True, reason="pyproject.toml needs template/**/* in amodule_core's package data (the lead adds it; "
-                                       "then remove this marker)")
 def test_template_is_package_data_of_the_wheel() -> None:
     import glob
     import tomllib
