@@ -9,8 +9,9 @@ collector down (after the last item of the file).
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -36,7 +37,7 @@ class SpecFile(pytest.File):
     _instance_error: BaseException | None = None
     _instance_tb: Any = None
     #: Under ``--amodule-update``: expected files named by several cases, with their ids.
-    shared_files: dict[Path, list[str]] = {}
+    shared_files: Mapping[Path, list[str]] = MappingProxyType({})
 
     def collect(self) -> Iterator[pytest.Item]:
         from amodule_core.cases import load_cases
@@ -59,11 +60,15 @@ class SpecFile(pytest.File):
         cases = load_cases(spec)
         if update:
             self.shared_files = _shared_files(cases)
-        base = self.nodeid
+        # pytest >= 9 keeps node ids structured, "[0]" as the parameter part, as it does for
+        # parametrized tests and for ids read back from its cache (--lf, --sw); built the
+        # same way here so those match. Older pytest joins the name to the parent's id.
+        base = getattr(self, "id", None)
         for case in cases:
-            # The node id is given as text so pytest parses "[0]" as the parameter part, as it
-            # does for ids read back from its cache (--lf, --sw) and for parametrized tests.
-            yield CaseItem.from_parent(self, name=case.id, nodeid=f"{base}::{case.id}", case=case)
+            nodeid = None
+            if base is not None and hasattr(base, "with_params"):
+                nodeid = base.child(case.method.name).with_params(str(case.index))
+            yield CaseItem.from_parent(self, name=case.id, nodeid=nodeid, case=case)
 
     def instance(self) -> Module:
         """The Module instance, made at the first call; re-raises a constructor error."""

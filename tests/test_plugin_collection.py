@@ -263,6 +263,20 @@ def test_error_module_py_import_failure_shows_the_users_line(pytester: pytest.Py
     ], consecutive=True)
 
 
+def test_error_module_py_syntax_error_points_at_the_line(pytester: pytest.Pytester, amodule: ModuleWriter) -> None:
+    amodule.write("amod_bad", source="from amodule_core import Module\n\nclass A(Module):\n    def process(self x):\n")
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines([
+        "*_ ERROR collecting amod_bad/specification.py _*",
+        "importing */amod_bad/module.py failed: SyntaxError: *",
+        "Traceback (most recent call last):",
+        '  File "*/amod_bad/module.py", line 4',
+        "    def process(self x):",
+        "*^*",
+        "SyntaxError: *",
+    ], consecutive=True)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
