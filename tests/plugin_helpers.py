@@ -8,9 +8,11 @@ tests may reuse a folder name.
 
 from __future__ import annotations
 
+import base64
 import io
 import textwrap
 from collections.abc import Mapping
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,10 @@ import pytest_amodule.summary  # noqa: F401
 import pytest_amodule.update  # noqa: F401
 from PIL import PngImagePlugin  # noqa: F401
 
-__all__ = ["ModuleWriter", "amodule", "lines", "method_spec", "png_bytes", "read_png", "spec_of"]
+__all__ = [
+    "IMAGE_SOURCE", "IMAGE_SPEC", "ModuleWriter", "Page", "amodule", "image_files", "lines", "method_spec",
+    "one_output", "picture_of", "png_bytes", "read_png", "returner", "spec_of",
+]
 
 
 def lines(*patterns: str) -> list[str]:
@@ -121,6 +126,103 @@ class ModuleWriter:
         else:
             Image.fromarray(value).save(path)
         return path
+
+
+def returner(obtained: list[str]) -> str:
+    """module.py whose ``process(case)`` returns the value of the Python expression ``obtained[case]``."""
+    return (
+        "import numpy as np\nfrom amodule_core import Module\n\n\n"
+        "class Returner(Module):\n"
+        "    def process(self, case):\n"
+        f"        return [{', '.join(obtained)}][case]\n"
+    )
+
+
+def one_output(iotype: str, expected: Any, tolerance: dict[str, float] | None = None, cases: int = 2) -> dict:
+    output: dict[str, Any] = {"name": "y", "type": iotype}
+    if tolerance:
+        output["tolerance"] = tolerance
+    rows = [[case, expected] for case in range(cases)]
+    return spec_of(process=method_spec([("case", "numeric/int")], [output], rows))
+
+
+IMAGE_SPEC = spec_of(process=method_spec(
+    [("image", "ndarray/image"), ("level", "numeric/int")],
+    [{"name": "mask", "type": "ndarray/uint8//", "category": {"name": "segmentation"}},
+     {"name": "count", "type": "numeric/int"}],
+    [["rgb.png", 100, "mask.png", 3], ["rgb.png", 50, "mask.png", 3]],
+))
+IMAGE_SOURCE = """
+import numpy as np
+from amodule_core import Module
+
+
+class Threshold(Module):
+    def process(self, image, level):
+        mask = (image.mean(axis=2) > level).astype(np.uint8) * 255
+        return mask, int(np.count_nonzero(mask))
+"""
+
+
+def image_files() -> dict[str, np.ndarray]:
+    image = np.zeros((6, 8, 3), np.uint8)
+    image[1, 1] = image[2, 3] = image[4, 6] = 200
+    image[5, 0] = 80
+    mask = (image.mean(axis=2) > 100).astype(np.uint8) * 255
+    return {"rgb.png": image, "mask.png": mask}
+
+
+class Page(HTMLParser):
+    """What the tests look at in a report: rows, summary counts, pictures, links, texts."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.rows: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+        self.images: list[dict[str, str]] = []
+        self.links: list[str] = []
+        self.messages: list[str] = []
+        self.external: list[str] = []
+        self.inputs: list[dict[str, str]] = []
+        self._in: str | None = None
+        self._text: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "tr" and "case" in a.get("class", "").split():
+            self.rows[a["data-nodeid"]] = a["data-outcome"]
+        if tag == "span" and "data-outcome" in a:
+            self._in, self._text = "count:" + a["data-outcome"], []
+        if tag == "pre":
+            self._in, self._text = "pre", []
+        if tag == "img":
+            self.images.append(a)
+        if tag == "a" and not a.get("href", "#").startswith("#"):
+            self.links.append(a["href"])
+        if tag == "input":
+            self.inputs.append(a)
+        if tag in ("script", "link", "img", "iframe") and (a.get("src") or a.get("href", "")).startswith(("http", "//")):
+            self.external.append(a.get("src") or a["href"])
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._in and self._in.startswith("count:") and tag == "span":
+            self.counts[self._in[6:]] = int("".join(self._text))
+            self._in = None
+        elif self._in == "pre" and tag == "pre":
+            self.messages.append("".join(self._text))
+            self._in = None
+
+
+def picture_of(src: str) -> np.ndarray:
+    prefix = "data:image/png;base64,"
+    assert src.startswith(prefix)
+    with Image.open(io.BytesIO(base64.b64decode(src[len(prefix):]))) as image:
+        return np.asarray(image)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.plugin_helpers import ModuleWriter, amodule, lines, read_png  # noqa: F401
-from tests.test_plugin_failures import IMAGE_SOURCE, IMAGE_SPEC, image_files, one_output, returner
+from tests.plugin_helpers import (  # noqa: F401
+    IMAGE_SOURCE, IMAGE_SPEC, ModuleWriter, amodule, image_files, lines, one_output, read_png, returner,
+)
 
 CASE_DIR = ".amodule/artifacts/amod_t_specification.py-process_1"
 

@@ -116,6 +116,24 @@ def test_exitfirst_stops_after_the_first_failing_case(pytester: pytest.Pytester,
     pytester.runpytest("-x").assert_outcomes(failed=1)
 
 
+def test_durations_list_the_cases(pytester: pytest.Pytester, amodule: ModuleWriter) -> None:
+    amodule.write("amod_a", source=DOUBLER_SLOW)
+    result = pytester.runpytest("--durations=1", "--durations-min=0.05")
+    result.stdout.fnmatch_lines(lines("*= slowest 1 durations =*", "0.* call     amod_a/specification.py::process[1]"))
+
+
+DOUBLER_SLOW = """
+import time
+from amodule_core import Module
+
+
+class Slow(Module):
+    def process(self, x):
+        time.sleep(0.1 * (x == 2))
+        return 2 * x
+"""
+
+
 def test_ini_spec_files_glob_chooses_the_files(pytester: pytest.Pytester, amodule: ModuleWriter) -> None:
     folder = amodule.write("amod_a")
     (folder / "specification.py").rename(folder / "amod_spec.py")

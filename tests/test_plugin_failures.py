@@ -5,31 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
-from tests.plugin_helpers import ModuleWriter, amodule, lines, method_spec, spec_of  # noqa: F401
+from tests.plugin_helpers import (  # noqa: F401
+    IMAGE_SOURCE, IMAGE_SPEC, ModuleWriter, amodule, image_files, lines, method_spec, one_output, returner, spec_of,
+)
 
 ROW = "Run pytest with --amodule-update to get a replacement row for specification.py from the obtained outputs."
 FILES = "Run pytest with --amodule-update to rewrite the expected files from the obtained outputs."
-
-
-def returner(obtained: list[str]) -> str:
-    """module.py whose ``process(case)`` returns the value of the Python expression ``obtained[case]``."""
-    return (
-        "import numpy as np\nfrom amodule_core import Module\n\n\n"
-        "class Returner(Module):\n"
-        "    def process(self, case):\n"
-        f"        return [{', '.join(obtained)}][case]\n"
-    )
-
-
-def one_output(iotype: str, expected: Any, tolerance: dict[str, float] | None = None, cases: int = 2) -> dict:
-    output: dict[str, Any] = {"name": "y", "type": iotype}
-    if tolerance:
-        output["tolerance"] = tolerance
-    rows = [[case, expected] for case in range(cases)]
-    return spec_of(process=method_spec([("case", "numeric/int")], [output], rows))
 
 
 # (type, expected literal, tolerance, obtained when passing, obtained when failing, message lines)
@@ -121,32 +104,6 @@ def test_arrays_with_tolerance_show_the_statistics_and_artifacts(pytester: pytes
         "    y.expected.png  y.obtained.png  y.diff.png  y.expected.npy  y.obtained.npy",
         ROW,
     ), consecutive=True)
-
-
-IMAGE_SPEC = spec_of(process=method_spec(
-    [("image", "ndarray/image"), ("level", "numeric/int")],
-    [{"name": "mask", "type": "ndarray/uint8//", "category": {"name": "segmentation"}},
-     {"name": "count", "type": "numeric/int"}],
-    [["rgb.png", 100, "mask.png", 3], ["rgb.png", 50, "mask.png", 3]],
-))
-IMAGE_SOURCE = """
-import numpy as np
-from amodule_core import Module
-
-
-class Threshold(Module):
-    def process(self, image, level):
-        mask = (image.mean(axis=2) > level).astype(np.uint8) * 255
-        return mask, int(np.count_nonzero(mask))
-"""
-
-
-def image_files() -> dict[str, np.ndarray]:
-    image = np.zeros((6, 8, 3), np.uint8)
-    image[1, 1] = image[2, 3] = image[4, 6] = 200
-    image[5, 0] = 80
-    mask = (image.mean(axis=2) > 100).astype(np.uint8) * 255
-    return {"rgb.png": image, "mask.png": mask}
 
 
 def test_image_cases_from_testdata_files(pytester: pytest.Pytester, amodule: ModuleWriter) -> None:

@@ -3,74 +3,18 @@ failing cases' messages and pictures (parsed here with html.parser)."""
 
 from __future__ import annotations
 
-import base64
-import io
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.plugin_helpers import ModuleWriter, amodule, lines, method_spec, spec_of  # noqa: F401
-from tests.test_plugin_failures import IMAGE_SOURCE, IMAGE_SPEC, image_files, one_output, returner
+from tests.plugin_helpers import (  # noqa: F401
+    IMAGE_SOURCE, IMAGE_SPEC, ModuleWriter, Page, amodule, image_files, one_output, picture_of, returner,
+)
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-class Page(HTMLParser):
-    """What the tests look at in a report: rows, summary counts, pictures, links, texts."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.rows: dict[str, str] = {}
-        self.counts: dict[str, int] = {}
-        self.images: list[dict[str, str]] = []
-        self.links: list[str] = []
-        self.messages: list[str] = []
-        self.external: list[str] = []
-        self.inputs: list[dict[str, str]] = []
-        self._in: str | None = None
-        self._text: list[str] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "tr" and "case" in a.get("class", "").split():
-            self.rows[a["data-nodeid"]] = a["data-outcome"]
-        if tag == "span" and "data-outcome" in a:
-            self._in, self._text = "count:" + a["data-outcome"], []
-        if tag == "pre":
-            self._in, self._text = "pre", []
-        if tag == "img":
-            self.images.append(a)
-        if tag == "a" and not a.get("href", "#").startswith("#"):
-            self.links.append(a["href"])
-        if tag == "input":
-            self.inputs.append(a)
-        if tag in ("script", "link", "img", "iframe") and (a.get("src") or a.get("href", "")).startswith(("http", "//")):
-            self.external.append(a.get("src") or a["href"])
-
-    def handle_data(self, data: str) -> None:
-        if self._in:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._in and self._in.startswith("count:") and tag == "span":
-            self.counts[self._in[6:]] = int("".join(self._text))
-            self._in = None
-        elif self._in == "pre" and tag == "pre":
-            self.messages.append("".join(self._text))
-            self._in = None
-
-
-def picture_of(src: str) -> np.ndarray:
-    prefix = "data:image/png;base64,"
-    assert src.startswith(prefix)
-    with Image.open(io.BytesIO(base64.b64decode(src[len(prefix):]))) as image:
-        return np.asarray(image)
 
 
 def test_report_summary_table_messages_and_pictures(pytester: pytest.Pytester, amodule: ModuleWriter) -> None:

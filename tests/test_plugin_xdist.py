@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from tests.plugin_helpers import ModuleWriter, amodule, method_spec, read_png, spec_of  # noqa: F401
-from tests.test_plugin_failures import IMAGE_SOURCE, IMAGE_SPEC, image_files
-from tests.test_plugin_report import Page, picture_of
+from tests.plugin_helpers import (  # noqa: F401
+    IMAGE_SOURCE, IMAGE_SPEC, ModuleWriter, Page, amodule, image_files, method_spec, picture_of, read_png, spec_of,
+)
 
 pytest.importorskip("xdist")
 
