@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from .rest_modules import write_module
-from .test_rest_server import REPO, Server, command, start
+from .server_helpers import REPO, Server, command, start
 
 pytestmark = pytest.mark.server
 

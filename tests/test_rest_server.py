@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,78 +13,9 @@ import pytest
 import requests
 
 from .rest_modules import data_url, png_bytes, write_module
+from .server_helpers import EXAMPLE, IMAGE, REPO, Server, command, free_port, serve, start  # noqa: F401
 
 pytestmark = pytest.mark.server
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "example" / "amod_brightpixel"
-IMAGE = EXAMPLE / "testdata" / "image.png"
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """A running server process and its base URL."""
-
-    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:
-        self.process, self.port, self.log = process, port, log
-        self.url = f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)  # the group this test started
-                self.process.wait(10)
-
-
-def command(*args: str) -> list[str]:
-    """``amodule serve ARGS`` run with this interpreter."""
-    return [sys.executable, "-m", "amodule_core", "serve", *args]
-
-
-def start(args: list[str], tmp: Path, cwd: Path | None = None) -> Server:
-    """Start ``args`` plus ``--port``; return once ``/api/health`` answers (bounded wait)."""
-    port = free_port()
-    log = tmp / f"server-{port}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([*args, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=cwd or REPO, start_new_session=True)
-    server = Server(process, port, log)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if requests.get(f"{server.url}/api/health", timeout=1).status_code == 200:
-                return server
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    server.stop()
-    raise AssertionError(f"server did not answer /api/health within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """``serve(*args)`` starts ``amodule serve *args``; every server stops at teardown."""
-    servers: list[Server] = []
-
-    def _serve(*args: str, cwd: Path | None = None) -> Server:
-        server = start(command(*args), tmp_path, cwd)
-        servers.append(server)
-        return server
-
-    yield _serve
-    for server in servers:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
