@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import DEFAULT_CACHE_SIZE, DEFAULT_MAX_REQUEST_MB
+from .config import DEFAULT_CACHE_SIZE, DEFAULT_MAX_REQUEST_MB, DEFAULT_WORKER_TIMEOUT
 
 __all__ = ["configure_serve", "run_serve", "serve_main", "build_serve_parser"]
 
@@ -57,6 +57,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _whole_seconds(text: str) -> int:
+    value = _integer(text, "a number of seconds")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 second or more (got {text!r})")
+    return value
+
+
 def _folder(text: str) -> Path:
     path = Path(text).expanduser()
     if not path.is_dir():
@@ -90,6 +97,9 @@ def configure_serve(parser: argparse.ArgumentParser, *, default_target: str | No
                         help="Handle requests in threads (default: one request at a time per process)")
     parser.add_argument("--workers", type=_positive_int, default=1, metavar="N",
                         help="Run N worker processes under gunicorn (default: 1, Flask's own server)")
+    parser.add_argument("--timeout", type=_whole_seconds, default=DEFAULT_WORKER_TIMEOUT, metavar="SECONDS",
+                        help=f"With --workers: restart a worker busy with one request for longer than "
+                             f"this (default: {DEFAULT_WORKER_TIMEOUT})")
     parser.add_argument("--file-root", dest="file_roots", type=_folder, action="append", default=[],
                         metavar="DIR",
                         help="Allow file:// URLs for files inside DIR (repeat for several folders; "
@@ -142,7 +152,8 @@ def run_serve(args: argparse.Namespace) -> int:
           f"http://{_url_host(args.host)}:{args.port}/api", file=sys.stderr, flush=True)
     if args.workers > 1:
         try:
-            return serve_gunicorn(app, args.host, args.port, workers=args.workers, threaded=args.threaded)
+            return serve_gunicorn(app, args.host, args.port, workers=args.workers, threaded=args.threaded,
+                                  timeout=args.timeout)
         except ImportError:
             print(f"{prog}: --workers needs gunicorn: pip install 'amodule[serve]'", file=sys.stderr)
             return 1

@@ -13,11 +13,14 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RestConfig", "split_config", "DEFAULT_MAX_REQUEST_MB", "DEFAULT_CACHE_SIZE", "DEFAULT_MAX_PIXELS"]
+__all__ = ["RestConfig", "split_config", "DEFAULT_MAX_REQUEST_MB", "DEFAULT_CACHE_SIZE", "DEFAULT_MAX_PIXELS",
+           "DEFAULT_WORKER_TIMEOUT"]
 
 DEFAULT_MAX_REQUEST_MB = 32.0
 DEFAULT_CACHE_SIZE = 64
 DEFAULT_MAX_PIXELS = 50_000_000
+#: Seconds a gunicorn worker may spend on one request before it is replaced (``--timeout``).
+DEFAULT_WORKER_TIMEOUT = 120
 
 
 @dataclass(frozen=True)

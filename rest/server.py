@@ -13,12 +13,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
+from .config import DEFAULT_WORKER_TIMEOUT
+
 __all__ = ["serve_werkzeug", "serve_gunicorn", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"]
 
 #: Threads per gunicorn worker with ``--threaded`` (the gthread worker).
 GUNICORN_THREADS = 4
-#: Seconds a gunicorn worker may spend on one request before it is restarted.
-GUNICORN_TIMEOUT = 120
+#: Seconds a gunicorn worker may spend on one request before it is restarted (``--timeout``).
+GUNICORN_TIMEOUT = DEFAULT_WORKER_TIMEOUT
 
 
 class _JSONErrorHandler(WSGIRequestHandler):
@@ -48,8 +50,13 @@ def serve_werkzeug(app: Flask, host: str, port: int, *, threaded: bool = False) 
     run_simple(host, port, app, threaded=threaded, request_handler=_JSONErrorHandler)
 
 
-def serve_gunicorn(app: Flask, host: str, port: int, *, workers: int, threaded: bool = False) -> int:
+def serve_gunicorn(
+    app: Flask, host: str, port: int, *, workers: int, threaded: bool = False, timeout: int = GUNICORN_TIMEOUT
+) -> int:
     """Serve ``app`` under gunicorn with ``workers`` processes; returns gunicorn's exit status.
+
+    A worker silent for more than ``timeout`` seconds (e.g. stuck in one request) is killed
+    and replaced by gunicorn's master; the other workers keep serving.
 
     Raises:
         ImportError: gunicorn is not installed (``pip install amodule[serve]``).
@@ -59,7 +66,7 @@ def serve_gunicorn(app: Flask, host: str, port: int, *, workers: int, threaded: 
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "timeout": GUNICORN_TIMEOUT,
+        "timeout": timeout,
         # Data URLs may come in the query string; its size is bounded by the app (413)
         # instead of gunicorn's 4 kB request-line limit.
         "limit_request_line": 0,

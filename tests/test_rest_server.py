@@ -185,7 +185,7 @@ def test_error_broken_module_fails_the_start(tmp_path: Path) -> None:
 def test_help_documents_every_option(args: list[str]) -> None:
     result = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=REPO)
     assert result.returncode == 0, result.stderr
-    for option in ("--host", "--port", "--threaded", "--workers", "--file-root", "--allow-private-urls",
+    for option in ("--host", "--port", "--threaded", "--workers", "--timeout", "--file-root", "--allow-private-urls",
                    "--max-request-mb", "--cache", "--debug", "--trusted-proxies", "--fetch-timeout"):
         assert option in result.stdout
 
@@ -195,6 +195,8 @@ def test_help_documents_every_option(args: list[str]) -> None:
     [
         (["--port", "0"], "argument --port: port must be from 1 to 65535 (got '0')"),
         (["--workers", "0"], "argument --workers: must be 1 or more (got '0')"),
+        (["--timeout", "0"], "argument --timeout: must be 1 second or more (got '0')"),
+        (["--timeout", "2.5"], "argument --timeout: must be a number of seconds, a whole number (got '2.5')"),
         (["--cache", "-1"], "argument --cache: must be 0 or more (got '-1')"),
         (["--max-request-mb", "lots"], "argument --max-request-mb: must be a number of megabytes (got 'lots')"),
         (["--fetch-timeout", "0"], "argument --fetch-timeout: must be a number of seconds above 0 (got '0')"),
