@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,84 +13,32 @@ from flask.testing import FlaskClient
 from rest import create_app
 
 from .rest_modules import npy_bytes, npz_bytes, png_bytes, write_types_module
+from .server_helpers import Upstream
 
 GRAY = np.array([[0, 128, 255], [1, 2, 3]], np.uint8)
 VOLUME = np.full((2, 2, 2), 3, np.uint8)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves the routes of :data:`ROUTES`: fixed bodies, redirects, slow and endless bodies."""
-
-    routes: dict[str, Any] = {}
-
-    def do_GET(self) -> None:  # noqa: N802
-        route = self.routes.get(self.path.split("?")[0])
-        if route is None:
-            self.send_error(404)
-            return
-        kind, value = route
-        if kind == "body":
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(value)))
-            self.end_headers()
-            self.wfile.write(value)
-        elif kind == "redirect":
-            self.send_response(302)
-            self.send_header("Location", value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif kind == "slow":  # headers at once, then a trickle
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            try:
-                for _ in range(100):
-                    self.wfile.write(b"\0")
-                    self.wfile.flush()
-                    time.sleep(value)
-            except OSError:
-                pass
-        elif kind == "endless":  # no Content-Length: read until the connection closes
-            self.send_response(200)
-            self.end_headers()
-            try:
-                for _ in range(value):
-                    self.wfile.write(b"\0" * 4096)
-            except OSError:
-                pass
-        elif kind == "status":
-            self.send_error(value)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def web() -> Iterator[str]:
     """The base URL of a local HTTP server on 127.0.0.1."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    _Handler.routes = {
-        "/gray.png": ("body", png_bytes(GRAY)),
-        "/volume.npz": ("body", npz_bytes(VOLUME)),
-        "/volume.npy": ("body", npy_bytes(VOLUME)),
-        "/hop1": ("redirect", "/hop2"),
-        "/hop2": ("redirect", f"{base}/gray.png"),
-        "/loop": ("redirect", "/loop"),
-        "/to-file": ("redirect", "file:///etc/passwd"),
-        "/slow": ("slow", 0.05),
-        "/big": ("body", b"\0" * 50_000),
-        "/endless": ("endless", 100),
-        "/missing": ("status", 404),
-        "/broken": ("status", 500),
-        "/text": ("body", b"hello"),
-    }
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    server.shutdown()
-    server.server_close()
+    with Upstream() as upstream:
+        upstream.routes.update({
+            "/gray.png": ("body", png_bytes(GRAY)),
+            "/volume.npz": ("body", npz_bytes(VOLUME)),
+            "/volume.npy": ("body", npy_bytes(VOLUME)),
+            "/hop1": ("redirect", "/hop2"),
+            "/hop2": ("redirect", f"{upstream.url}/gray.png"),
+            "/loop": ("redirect", "/loop"),
+            "/to-file": ("redirect", "file:///etc/passwd"),
+            "/slow": ("slow", 0.05),
+            "/big": ("body", b"\0" * 50_000),
+            "/endless": ("endless", 100),
+            "/missing": ("status", 404),
+            "/broken": ("status", 500),
+            "/text": ("body", b"hello"),
+        })
+        yield upstream.url
 
 
 @pytest.fixture(scope="module")
