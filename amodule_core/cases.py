@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .convert import Limits, decode_bytes
+from .codec import Limits, decode_bytes
 from .errors import ConversionError, SpecError, SpecProblem
 from .iotypes import IOType, ListType, NdarrayType, NumericType
 from .spec import ArgSpec, MethodSpec, Spec

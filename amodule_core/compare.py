@@ -35,7 +35,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import SpecError, SpecProblem
-from .iotypes import IOType, is_image_array, summarize
+from .iotypes import IOType, summarize
 
 __all__ = ["DEFAULT_ATOL", "DEFAULT_RTOL", "Tolerance", "Mismatch", "compare"]
 
@@ -420,73 +420,26 @@ class Mismatch:
         return f"<Mismatch {self.message.splitlines()[0]!r}>"
 
     def is_image(self) -> bool:
-        """Whether both sides can be shown as pictures of the same (non-empty) shape.
+        """Whether both sides can be shown as pictures of the same (non-empty) shape:
+        two image-like arrays (uint8 (h,w), (h,w,3), (h,w,4)) or two 2-D numeric arrays."""
+        from .pictures import can_picture
 
-        True for two image-like arrays (uint8 (h,w), (h,w,3), (h,w,4)) or two 2-D numeric
-        (bool, int, float) arrays.
-        """
-        a, e = self.actual, self.expected
-        if not (isinstance(a, np.ndarray) and isinstance(e, np.ndarray)) or a.shape != e.shape:
-            return False
-        if a.size == 0:
-            return False
-        if is_image_array(a) and is_image_array(e):
-            return True
-        return a.ndim == 2 and a.dtype.kind in "biuf" and e.dtype.kind in "biuf"
+        return can_picture(self.actual, self.expected)
 
     def diff_image(self) -> np.ndarray | None:
-        """A uint8 RGB (h,w,3) picture of the difference, None unless :meth:`is_image`.
+        """A uint8 RGB (h,w,3) picture of the difference, None unless :meth:`is_image`
+        (see :func:`amodule_core.pictures.diff_picture`)."""
+        from .pictures import diff_picture
 
-        The background is the expected picture in dimmed gray (R = G = B <= 153); pixels
-        outside the tolerance are pure red, from R=100 (smallest difference) to R=255
-        (largest; NaN against a number counts as largest).
-        """
-        if not self.is_image():
-            return None
-        a, e = np.asarray(self.actual), np.asarray(self.expected)
-        mask, _, _ = _outside(a, e, self.tolerance)
-        with np.errstate(all="ignore"):
-            delta = np.abs(a.astype(np.float64) - e.astype(np.float64))
-        delta[np.isnan(delta)] = np.inf
-        if delta.ndim == 3:
-            delta, mask = delta.max(axis=2), mask.any(axis=2)
-        picture = self.to_picture(e)
-        if picture is None:  # not reached: is_image() accepted e
-            return None
-        gray = picture if picture.ndim == 2 else picture[..., :3].mean(axis=2)
-        out = np.repeat((gray * 0.6).astype(np.uint8)[..., None], 3, axis=2)
-        if mask.any():
-            magnitude = delta[mask]
-            finite = magnitude[np.isfinite(magnitude)]
-            top = float(finite.max()) if finite.size else 1.0
-            scale = np.where(np.isfinite(magnitude), magnitude, top) / top if top > 0 else 1.0
-            out[mask] = 0
-            out[mask, 0] = np.rint(100 + 155 * scale).astype(np.uint8)
-        return out
+        return diff_picture(self.actual, self.expected, self.tolerance)
 
     @staticmethod
     def to_picture(value: object) -> np.ndarray | None:
-        """A displayable uint8 image of a 2-D or (h,w,3|4) numeric array, else None.
+        """A displayable uint8 image of a 2-D or (h,w,3|4) numeric array, else None
+        (see :func:`amodule_core.pictures.to_picture`)."""
+        from .pictures import to_picture
 
-        uint8 is returned as is, bool becomes 0/255, anything else is scaled so its finite
-        minimum is 0 and maximum 255 (a constant array is 0; NaN and -inf 0, +inf 255).
-        """
-        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-            return None
-        if not (value.ndim == 2 or (value.ndim == 3 and value.shape[2] in (3, 4))):
-            return None
-        if value.dtype == np.uint8:
-            return value
-        if value.dtype.kind == "b":
-            return value.astype(np.uint8) * 255
-        data = value.astype(np.float64)
-        finite = np.isfinite(data)
-        low, high = (data[finite].min(), data[finite].max()) if finite.any() else (0.0, 0.0)
-        with np.errstate(all="ignore"):
-            scaled = (data - low) * (255 / (high - low)) if high > low else np.zeros_like(data)
-        scaled[~finite] = 0
-        scaled[data == np.inf] = 255
-        return np.rint(np.clip(scaled, 0, 255)).astype(np.uint8)
+        return to_picture(value)
 
 
 def compare(

@@ -37,7 +37,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import numpy as np
 
-from .convert import DEFAULT_LIMITS, Limits, decode_bytes, decode_data_url, is_data_url
+from .codec import DEFAULT_LIMITS, Limits, decode_bytes, decode_data_url, is_data_url
 from .errors import ConversionError, LimitExceededError, RefusedError
 
 __all__ = ["FetchPolicy", "Fetcher"]

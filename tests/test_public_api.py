@@ -22,7 +22,7 @@ def test_public_surface() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["errors", "iotypes", "spec", "cases", "compare", "convert", "fetch", "module", "runner", "target", "util", "cli"]
+    "module", ["errors", "iotypes", "_typeparser", "spec", "cases", "compare", "pictures", "codec", "convert", "fetch", "module", "runner", "target", "util", "cli"]
 )
 def test_every_module_declares_all(module: str) -> None:
     imported = importlib.import_module(f"amodule_core.{module}")
