@@ -5,6 +5,7 @@ Only failing cases come here; a passing case does no picture work at all.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import math
@@ -64,6 +65,7 @@ class OutputRecord:
     pictures: dict[str, np.ndarray] = field(default_factory=dict)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    png: dict[str, bytes] = field(default_factory=dict)  # encoded once, for files and previews
 
 
 @dataclass
@@ -101,7 +103,7 @@ class FailureRecord:
             for label, picture in record.pictures.items():
                 pictures.append({
                     "label": label,
-                    "src": preview_data_url(picture, label) if settings.previews else None,
+                    "src": preview_data_url(picture, label, record.png.get(label)) if settings.previews else None,
                     "file": str(record.files[label]) if label in record.files else None,
                 })
             data.append({"name": record.name, "index": record.index, "pictures": pictures})
@@ -179,7 +181,8 @@ def _write(folder: Path, records: list[OutputRecord]) -> None:
         for label in _LABELS:
             if label in record.pictures:
                 path = folder / f"{stem}.{label}.png"
-                path.write_bytes(encode_png(record.pictures[label]))
+                record.png[label] = encode_png(record.pictures[label])
+                path.write_bytes(record.png[label])
                 record.files[label] = path
         for label, array in record.arrays.items():
             path = folder / f"{stem}.{label}.npy"
@@ -232,7 +235,11 @@ def preview(picture: np.ndarray, side: int = PREVIEW_SIDE, *, keep_peaks: bool =
     return np.rint(blocks.mean(axis=(1, 3))).astype(np.uint8)
 
 
-def preview_data_url(picture: np.ndarray, label: str = "") -> str:
-    """A PNG data URL of the preview of ``picture``."""
-    return encode_png_data_url(preview(picture, keep_peaks=label == "diff"))
+def preview_data_url(picture: np.ndarray, label: str = "", png: bytes | None = None) -> str:
+    """A PNG data URL of the preview of ``picture``; ``png``, the picture already encoded,
+    is reused when the picture is small enough to be its own preview."""
+    small = preview(picture, keep_peaks=label == "diff")
+    if small is picture and png is not None:
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return encode_png_data_url(small)
 
