@@ -38,7 +38,7 @@ from .errors import ConversionError, TypeCheckError
 from .iotypes import IOType, summarize
 
 __all__ = [
-    "DEFAULT_LIMITS", "Limits", "decode_bytes", "decode_data_url", "decode_image_bytes",
+    "DEFAULT_LIMITS", "Limits", "check_value", "decode_bytes", "decode_data_url", "decode_image_bytes",
     "decode_npy_bytes", "decode_npz_bytes", "encode_array", "encode_npy_data_url", "encode_png",
     "encode_png_data_url", "from_json", "from_text", "is_data_url", "parse_bool", "parse_number",
     "split_list", "to_json",
@@ -127,8 +127,9 @@ def _data_url_only(text: str, path: str) -> np.ndarray:
                           f"http(s):// and file:// URLs need a fetcher", path)
 
 
-def _checked(value: object, iotype: IOType, path: str) -> object:
-    """``value`` after ``iotype.check``, a TypeCheckError turned into a ConversionError."""
+def check_value(value: object, iotype: IOType, path: str) -> object:
+    """``value`` after ``iotype.check``, a TypeCheckError turned into a ConversionError
+    addressed to ``path`` (or to the element at fault, ``path[2]``)."""
     label = path or "value"
     try:
         iotype.check(value, label)
@@ -172,7 +173,7 @@ def from_text(text: str, iotype: IOType, *, path: str = "",
                  for i, part in enumerate(split_list(text))]
     else:
         raise ConversionError(f"cannot convert text to {iotype}", path)
-    return _checked(value, iotype, path)
+    return check_value(value, iotype, path)
 
 
 def _json_text(text: str, iotype: IOType, path: str) -> object:
@@ -214,7 +215,7 @@ def from_json(value: object, iotype: IOType, *, path: str = "",
         item = iotype.item  # type: ignore[attr-defined]
         value = [from_json(element, item, path=f"{path}[{i}]", resolve_array=resolve_array)
                  for i, element in enumerate(value)]
-    return _checked(value, iotype, path)
+    return check_value(value, iotype, path)
 
 
 def _array_from_lists(value: object, iotype: IOType, path: str) -> np.ndarray:

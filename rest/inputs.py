@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from amodule_core.convert import Limits, decode_bytes, from_json, from_text, split_list
-from amodule_core.errors import ConversionError, TypeCheckError
+from amodule_core.convert import Limits, check_value, decode_bytes, from_json, from_text, split_list
 from amodule_core.fetch import Fetcher, FetchPolicy
 from amodule_core.iotypes import IOType
 
@@ -155,7 +154,7 @@ class Converter:
         items: list[Any] = []
         for raw in values:  # a list given in pieces: each piece adds its items
             items.extend(self._pieces(arg, raw, len(items)))
-        _check(items, iotype, name)
+        check_value(items, iotype, name)
         return items
 
     def _value(self, arg: ArgEntry, raw: _Raw, path: str) -> Any:
@@ -189,7 +188,7 @@ class Converter:
     def _upload(self, upload: Upload, path: str, iotype: IOType | None = None) -> Any:
         array = decode_bytes(upload.data, path=path, limits=self.limits)
         if iotype is not None:
-            _check(array, iotype, path)
+            check_value(array, iotype, path)
         return array
 
 
@@ -197,16 +196,6 @@ def _from_text_first(iotype: IOType) -> bool:
     """JSON strings for numbers, booleans, lists and annotations are read as query text
     (``{"threshold": "130"}``, ``{"images": "<url>,<url>"}``)."""
     return iotype.kind in ("numeric", "boolean", "annotation", "list")
-
-
-def _check(value: Any, iotype: IOType, path: str) -> None:
-    try:
-        iotype.check(value, path)
-    except TypeCheckError as exc:
-        where, message = exc.path or path, str(exc)
-        if message.startswith(f"{where} "):
-            message = message[len(where) + 1 :]
-        raise ConversionError(message, where) from None
 
 
 def _plural(word: str, items: list[str]) -> str:

@@ -911,7 +911,7 @@ def test_damaged_files_give_only_conversion_errors() -> None:
 
 def test_public_surface() -> None:
     assert sorted(convert.__all__) == [
-        "DEFAULT_LIMITS", "Limits", "decode_bytes", "decode_data_url", "decode_image_bytes",
+        "DEFAULT_LIMITS", "Limits", "check_value", "decode_bytes", "decode_data_url", "decode_image_bytes",
         "decode_npy_bytes", "decode_npz_bytes", "encode_array", "encode_npy_data_url",
         "encode_png", "encode_png_data_url", "from_json", "from_text", "is_data_url",
         "parse_bool", "parse_number", "split_list", "to_json",
