@@ -247,7 +247,11 @@ class Fetcher:
                 raise OSError("the watchdog cut the download off")
             return status, None, body
         except Exception as exc:  # OSError, HTTPException, ssl.SSLError, ValueError, ...
-            if expired.is_set() and not isinstance(exc, (LimitExceededError, RefusedError)):
+            # A socket timeout here is the time budget too: after connecting, each read may
+            # wait as long as the whole budget had left, so it ends past the deadline (and
+            # often just before the watchdog fires, e.g. for a body trickled 1 byte a second).
+            timed_out = expired.is_set() or isinstance(exc, TimeoutError)
+            if timed_out and not isinstance(exc, (LimitExceededError, RefusedError)):
                 raise LimitExceededError(f"download of {_short(url)} took longer than "
                                          f"{self.policy.total_timeout:g} s", path) from None
             if isinstance(exc, ConversionError):
