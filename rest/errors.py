@@ -85,7 +85,11 @@ def _http_error(exc: HTTPException) -> Response:
         message = f"no endpoint {_short(request.path)}; GET /api lists the endpoints"
     elif code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH")
-        if limit:
+        length, parts = request.content_length, request.max_form_parts
+        if limit and length is not None and length <= limit and request.mimetype == "multipart/form-data" and parts:
+            # Werkzeug's other 413 for a body within the limit: its cap on multipart parts
+            message = f"the multipart body has more than {parts} parts (fields and files); send fewer"
+        elif limit:
             message = f"the request body is over the limit of {limit} bytes ({limit / 2**20:g} MB, --max-request-mb)"
     return error_response(code, kind, message, getattr(exc, "path", ""), headers=headers)
 
