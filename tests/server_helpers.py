@@ -1,11 +1,13 @@
 """Real server processes and a local upstream HTTP server, shared by the tests that need them.
 
 Not a test file: ``tests/test_rest_server.py``, ``test_rest_readme.py``, ``test_rest_fetch.py``
-and ``test_hostile.py`` import it (``serve`` is a fixture: import it by name to use it).
+``test_hostile.py`` and ``test_faults.py`` import it (``serve`` is a fixture: import it by name to use it).
 
 * :func:`start` runs ``amodule serve ...`` (see :func:`command`) or ``python -m rest ...``
   (:func:`rest_command`) on a free 127.0.0.1 port and returns a :class:`Server` once
   ``/api/health`` answers.
+  Under gunicorn (``--workers N``) the server process is the master: :meth:`Server.workers`
+  lists its worker processes, read from ``/proc``.
 * :class:`Upstream` is an HTTP server on 127.0.0.1 (or ``::1``) in a thread, answering the
   routes of its ``routes`` dict: fixed bodies, redirects, slow and endless bodies, statuses.
 """
@@ -50,6 +52,30 @@ class Server:
         self.process, self.port, self.log = process, port, log
         self.url = f"http://127.0.0.1:{port}"
 
+    def workers(self) -> list[int]:
+        """Process ids of the live children of the server (gunicorn's workers), sorted."""
+        try:
+            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        except FileNotFoundError:
+            return []
+        return sorted(pid for pid in map(int, text.split()) if _alive(pid))
+
+    def wait_for_workers(self, count: int, seconds: float, *, without: frozenset[int] = frozenset()) -> list[int]:
+        """Poll until ``count`` live workers, none of them in ``without``, exist; their ids.
+
+        Raises:
+            AssertionError: not within ``seconds``.
+        """
+        deadline = time.monotonic() + seconds
+        while True:
+            pids = self.workers()
+            if len(pids) == count and not set(pids) & without:
+                return pids
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} workers (not {sorted(without)}) within {seconds} s, "
+                                     f"found {pids}:\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.05)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -58,6 +84,15 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)  # the group this test started
                 self.process.wait(10)
+
+
+def _alive(pid: int) -> bool:
+    """False for a process that is gone or a zombie its parent has not reaped yet."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def command(*args: str) -> list[str]:
