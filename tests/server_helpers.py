@@ -1,6 +1,6 @@
 """Real server processes and a local upstream HTTP server, shared by the tests that need them.
 
-Not a test file: ``tests/test_rest_server.py``, ``test_rest_readme.py``, ``test_rest_fetch.py``
+Not a test file: ``tests/test_rest_server.py``, ``test_rest_readme.py``, ``test_rest_fetch.py``,
 ``test_hostile.py`` and ``test_faults.py`` import it (``serve`` is a fixture: import it by name to use it).
 
 * :func:`start` runs ``amodule serve ...`` (see :func:`command`) or ``python -m rest ...``
