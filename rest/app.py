@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,12 @@ def create_app(target: str | Path | Module, config: RestConfig | Mapping[str, An
     app.config["AMODULE_PAGES"] = pages_bp is not None
 
     @app.before_request
-    def _bound_chunked_body() -> None:
+    def _bound_body() -> None:
+        length = request.content_length
+        if length is not None and length > limit:
+            # Refused now, not when the view reads it: drained first (see _drain).
+            _drain(request.environ, length)
+            raise RequestEntityTooLarge()
         _read_chunked_body(request.environ, limit)
 
     @app.before_request
@@ -113,7 +119,50 @@ def _read_chunked_body(environ: dict[str, Any], limit: int) -> None:
         parts.append(part)
         size += len(part)
     if size > limit:
+        _drain(environ, None)
         raise RequestEntityTooLarge()
     environ["wsgi.input"] = io.BytesIO(b"".join(parts))
     environ["CONTENT_LENGTH"] = str(size)
     del environ["HTTP_TRANSFER_ENCODING"]
+
+
+#: At most this many bytes of a body over the limit are read and discarded before the 413.
+DRAIN_BYTES = 64 * 2**20
+#: ... and for at most this long (each read waits at most this long too).
+DRAIN_SECONDS = 5.0
+
+
+def _drain(environ: dict[str, Any], length: int | None) -> None:
+    """Read and discard the rest of a refused body (``length`` bytes when it is known).
+
+    Clients such as ``requests`` send the whole body before they read the answer. When
+    the server closes the connection with unread bytes, the kernel answers them with a
+    reset: the client fails to send and never sees the 413. So the body is read first,
+    up to :data:`DRAIN_BYTES` within :data:`DRAIN_SECONDS`, with a timeout on the socket
+    so that a client that stops sending cannot hold the worker; a body longer than that
+    still gets the connection closed.
+    """
+    stream = environ["wsgi.input"]
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    previous = sock.gettimeout() if sock is not None else None
+    left = DRAIN_BYTES if length is None else min(length, DRAIN_BYTES)
+    deadline = time.monotonic() + DRAIN_SECONDS
+    try:
+        while left > 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if sock is not None:
+                sock.settimeout(remaining)
+            part = stream.read(min(left, 256 * 1024))
+            if not part:
+                return
+            left -= len(part)
+    except (OSError, ValueError):
+        return  # a timeout or a client gone: the connection closes anyway
+    finally:
+        if sock is not None:
+            try:
+                sock.settimeout(previous)
+            except OSError:
+                pass
