@@ -8,6 +8,7 @@ from that process and each keeps its own copy of the module and of the result ca
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -15,12 +16,36 @@ from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from .config import DEFAULT_WORKER_TIMEOUT
 
-__all__ = ["serve_werkzeug", "serve_gunicorn", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"]
+__all__ = ["serve_werkzeug", "serve_gunicorn", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "WorkerTimeout"]
 
 #: Threads per gunicorn worker with ``--threaded`` (the gthread worker).
 GUNICORN_THREADS = 4
 #: Seconds a gunicorn worker may spend on one request before it is restarted (``--timeout``).
 GUNICORN_TIMEOUT = DEFAULT_WORKER_TIMEOUT
+
+
+class WorkerTimeout(Exception):
+    """Raised inside the request of a gunicorn sync worker that ran past ``--timeout``.
+
+    gunicorn's master then stops the worker with SIGABRT, whose handler would end the
+    request with ``SystemExit`` and gunicorn would answer an HTML page. Raised instead (from
+    gunicorn's ``worker_abort`` hook), it ends the module's call like any exception of its
+    own: the client gets a JSON 500 naming the timeout, then the worker exits and is replaced.
+    """
+
+
+def _worker_abort(timeout: int) -> Callable[[Any], None]:
+    message = (f"the request ran longer than the worker timeout of {timeout} s (--timeout); "
+               f"its worker process was stopped and is being replaced")
+
+    def worker_abort(worker: Any) -> None:
+        from gunicorn.workers.sync import SyncWorker
+
+        # Only a sync worker runs its request in the thread the signal interrupts.
+        if isinstance(worker, SyncWorker):
+            raise WorkerTimeout(message)
+
+    return worker_abort
 
 
 class _JSONErrorHandler(WSGIRequestHandler):
@@ -67,6 +92,7 @@ def serve_gunicorn(
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "timeout": timeout,
+        "worker_abort": _worker_abort(timeout),
         # Data URLs may come in the query string; its size is bounded by the app (413)
         # instead of gunicorn's 4 kB request-line limit.
         "limit_request_line": 0,
