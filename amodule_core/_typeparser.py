@@ -32,6 +32,7 @@ __all__ = ["parse_type"]
 _TOKEN = re.compile(r"(?P<LEFT_BRACKET>\[)|(?P<RIGHT_BRACKET>\])|(?P<SLASH>/)|(?P<WORD>[^\s/\[\]]+)")
 _SPACE = re.compile(r"\s+")
 _DIM = re.compile(r"[0-9]{1,18}")
+_MAX_DEPTH = 32  # nested list types
 
 
 class _Token(NamedTuple):
@@ -103,15 +104,17 @@ parse_type.cache_info = _parse_cached.cache_info  # type: ignore[attr-defined]
 parse_type.cache_clear = _parse_cached.cache_clear  # type: ignore[attr-defined]
 
 
-def _parse_type(tokens: _Tokenizer) -> IOType:
+def _parse_type(tokens: _Tokenizer, depth: int = 0) -> IOType:
     """type := "[" type "]" | simple"""
     if not tokens.check("LEFT_BRACKET"):
         return _parse_simple(tokens)
     opening = tokens.take()
+    if depth == _MAX_DEPTH:  # a bound on the recursion: "[" * 5000 is a syntax error, not a crash
+        raise tokens.error(f"list types nested more than {_MAX_DEPTH} deep", opening)
     if tokens.check("RIGHT_BRACKET"):
         reason = "empty list type '[]' (write the item type inside, as in '[numeric]')"
         raise tokens.error(reason, opening, tokens.peek())
-    item = _parse_type(tokens) if not tokens.check("END") else None
+    item = _parse_type(tokens, depth + 1) if not tokens.check("END") else None
     closing = tokens.take()
     if item is None or closing.name == "END":
         raise tokens.error("unclosed '['", opening)
