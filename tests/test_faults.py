@@ -15,13 +15,12 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 
 from .rest_modules import write_module
-from .server_helpers import EXAMPLE, Server, command, serve, start  # noqa: F401
+from .server_helpers import EXAMPLE, Server, command, start
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
