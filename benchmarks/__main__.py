@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     failures: list[str] = []
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     try:
         for name in names:
             print(f"[{name}] {_module(name).TITLE}", file=sys.stderr, flush=True)
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     total = time.perf_counter() - started
     table = format_table(rows)
-    header = _header(mode, rounds, total)
+    header = _header(mode, rounds, total, (load_before, os.getloadavg()[0]))
     print(header + "\n\n" + table)
     if failures:
         print(f"\nfailed to run: {', '.join(failures)}")
@@ -82,11 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
-def _header(mode: str, rounds: int, total: float) -> str:
+def _header(mode: str, rounds: int, total: float, load: tuple[float, float]) -> str:
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"amodule benchmarks, mode {mode}, {rounds} round(s), medians; {now}; "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.machine()}; "
-            f"run took {total:.0f} s")
+            f"run took {total:.0f} s; load average {load[0]:.1f} at start, {load[1]:.1f} at end")
 
 
 if __name__ == "__main__":

@@ -91,7 +91,8 @@ def make_mask_cases(folder: Path, count: int, side: int, seed: int, *,
                     expected_shift: int = 0) -> list[tuple[str, int, str, int]]:
     """Write ``count`` input images and expected masks into ``folder``; return the cases.
 
-    ``expected_shift`` != 0 stores masks made with another threshold (failing cases).
+    ``expected_shift`` != 0 stores masks made with another threshold and an 8x8 corner
+    inverted (failing cases).
     """
     rng = np.random.default_rng(seed)
     cases = []
@@ -99,6 +100,8 @@ def make_mask_cases(folder: Path, count: int, side: int, seed: int, *,
         image = synthetic_image(rng, side)
         threshold = int(rng.integers(110, 170))
         mask = segment(image, threshold + expected_shift)
+        if expected_shift:  # a few pixels surely differ, even where no pixel falls between the thresholds
+            mask[:8, :8] = 255 - mask[:8, :8]
         write_png(folder / f"img_{i:04d}.png", image)
         write_png(folder / f"mask_{i:04d}.png", mask)
         cases.append((f"img_{i:04d}.png", threshold, f"mask_{i:04d}.png", int(np.count_nonzero(mask))))

@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -132,7 +133,10 @@ def _get(port: int, path: str, body: bytes | None = None, timeout: float = 30) -
 
 @contextmanager
 def _server(command: list[str], port: int, health: str, cwd: Path, log: Path) -> Iterator[int]:
-    """Start a server in its own process group, wait for ``health``, stop it afterwards."""
+    """Start a server in its own process group, wait for ``health``, stop it afterwards.
+
+    Yields the process group id (the server's pid).
+    """
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                                 env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
@@ -149,7 +153,7 @@ def _server(command: list[str], port: int, health: str, cwd: Path, log: Path) ->
             if time.monotonic() > deadline:
                 raise BenchError(f"server {' '.join(command)} did not answer {health} within 60 s")
             time.sleep(0.1)
-        yield port
+        yield proc.pid
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)  # the group we started: gunicorn and its workers
@@ -160,8 +164,46 @@ def _server(command: list[str], port: int, health: str, cwd: Path, log: Path) ->
                 proc.wait()
 
 
-def _throughput(ctx: Context, root: Path, port: int, path: str, body: Path | None) -> float:
-    """Requests per second on ``path`` (POSTing ``body`` when given)."""
+class Load(NamedTuple):
+    """One load measure: requests per second, and server CPU seconds per request (the
+    master and workers together: robust to other processes competing for the cores)."""
+
+    rps: float
+    cpu: float
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.rps:.0f}"
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _group_cpu(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of process group ``pgid``."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as file:
+                fields = file.read().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == pgid:  # fields after "pid (comm)": state ppid pgrp ...
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+def _throughput(ctx: Context, root: Path, server: tuple[int, int], path: str, body: Path | None) -> Load:
+    """Requests per second on ``path`` (POSTing ``body`` when given) of ``server`` (port, pgid)."""
+    port, pgid = server
+    cpu_before = _group_cpu(pgid)
+    rps, count = _load(ctx, root, port, path, body)
+    return Load(rps, (_group_cpu(pgid) - cpu_before) / max(count, 1))
+
+
+def _load(ctx: Context, root: Path, port: int, path: str, body: Path | None) -> tuple[float, int]:
+    """Requests per second and requests sent, by wrk or the Python client."""
     _, seconds, requests, _ = ctx.sizes(SIZES)
     url = f"http://127.0.0.1:{port}{path}"
     if _use_wrk(ctx):
@@ -171,10 +213,10 @@ def _throughput(ctx: Context, root: Path, port: int, path: str, body: Path | Non
             script.write_text(WRK_SCRIPT.format(body=body))
             command[-1:-1] = ["-s", str(script)]
         out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
-        rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-        if rate is None or "Non-2xx" in out:
+        rate, sent = re.search(r"Requests/sec:\s+([\d.]+)", out), re.search(r"(\d+) requests in", out)
+        if rate is None or sent is None or "Non-2xx" in out:
             raise BenchError(f"wrk on {url} failed:\n{out}")
-        return float(rate.group(1))
+        return float(rate.group(1)), int(sent.group(1))
     command = [sys.executable, str(_HERE / "loadclient.py"), url, "--requests", str(requests), "--threads", "4"]
     if body is not None:
         command += ["--body", str(body)]
@@ -182,7 +224,7 @@ def _throughput(ctx: Context, root: Path, port: int, path: str, body: Path | Non
     figures = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 and out.stdout.strip() else None
     if figures is None or figures["errors"]:
         raise BenchError(f"load client on {url} failed: {out.stdout}{out.stderr[-2000:]}")
-    return float(figures["rps"])
+    return float(figures["rps"]), int(figures["requests"])
 
 
 def _use_wrk(ctx: Context) -> bool:
@@ -265,26 +307,33 @@ def run(ctx: Context) -> list[Row]:
                  "--timeout", "120", "--limit-request-line", "0", "--preload", "wsgi_floor:app"]
     ctx.log(f"{NAME}: {side}x{side} image, body {len(body) / 1e3:.0f} kB, "
             f"client {'wrk' if _use_wrk(ctx) else 'loadclient.py'}")
-    with _server(ours_cmd, ours_port, "/api/health", root, root / "amodule.log"), \
-            _server(floor_cmd, floor_port, "/health", root, root / "floor.log"):
+    with _server(ours_cmd, ours_port, "/api/health", root, root / "amodule.log") as ours_pgid, \
+            _server(floor_cmd, floor_port, "/health", root, root / "floor.log") as floor_pgid:
+        ours, floor = (ours_port, ours_pgid), (floor_port, floor_pgid)
         _same_answers(ours_port, floor_port, body, expected)
         for _ in range(10):  # warm both workers of both servers
             _get(ours_port, "/api/run/process", body), _get(floor_port, "/process", body)
         rates = alternate({
-            "amodule add": lambda: _throughput(ctx, root, ours_port, "/api/run/add?a=1.5&b=2.25", None),
-            "floor add": lambda: _throughput(ctx, root, floor_port, "/add?a=1.5&b=2.25", None),
-            "amodule process": lambda: _throughput(ctx, root, ours_port, "/api/run/process", body_file),
-            "floor process": lambda: _throughput(ctx, root, floor_port, "/process", body_file),
+            "amodule add": lambda: _throughput(ctx, root, ours, "/api/run/add?a=1.5&b=2.25", None),
+            "floor add": lambda: _throughput(ctx, root, floor, "/add?a=1.5&b=2.25", None),
+            "amodule process": lambda: _throughput(ctx, root, ours, "/api/run/process", body_file),
+            "floor process": lambda: _throughput(ctx, root, floor, "/process", body_file),
         }, ctx.rounds, ctx.log)
         latency = _latency(ours_port, body, sequential)
     encode = _encode_time(expected, sequential)
-    med = {name: median(values) for name, values in rates.items()}
+    med = {name: Load(median([v.rps for v in values]), median([v.cpu for v in values]))
+           for name, values in rates.items()}
+
+    def row(what: str, method_name: str, target: float) -> Row:
+        a, f = med[f"amodule {method_name}"], med[f"floor {method_name}"]
+        cpu_ratio = f"{a.cpu / f.cpu:.2f}x" if f.cpu > 0 else "too few requests to tell"  # 10 ms ticks
+        detail = (f"{a.rps:.0f} vs {f.rps:.0f} req/s; server CPU per request "
+                  f"{a.cpu * 1e3:.2f} vs {f.cpu * 1e3:.2f} ms ({cpu_ratio})")
+        return Row("7", what, a.rps / f.rps, target, "higher", detail)
+
     return [
-        Row("7", "amodule / floor throughput, trivial numeric method", med["amodule add"] / med["floor add"],
-            0.8, "higher", f"{med['amodule add']:.0f} vs {med['floor add']:.0f} req/s"),
-        Row("7", f"amodule / floor throughput, bright-pixel {side}x{side}",
-            med["amodule process"] / med["floor process"], 0.9, "higher",
-            f"{med['amodule process']:.0f} vs {med['floor process']:.0f} req/s"),
+        row("amodule / floor throughput, trivial numeric method", "add", 0.8),
+        row(f"amodule / floor throughput, bright-pixel {side}x{side}", "process", 0.9),
         Row("7", "PNG encode share of one bright-pixel response", 100 * encode / latency, None, "lower",
             f"encode_png_data_url {encode * 1e3:.2f} ms of {latency * 1e3:.2f} ms", unit="%"),
     ]

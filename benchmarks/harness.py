@@ -22,10 +22,16 @@ __all__ = [
 #: full: the published figures; quick: the whole suite under two minutes; tiny: the smoke test.
 MODES = ("full", "quick", "tiny")
 
-# Plugins every pytest session of the suite leaves out: the cache (it writes into the data
-# folder between rounds) and hypothesis's plugin (0.9 s of imports that are no one's cost
-# here). Each variant then leaves out the plugin of the other side (see pytest_args).
-_COMMON = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
+# Every pytest session of the suite loads only the plugins its side needs (plugin autoload is
+# off): whatever else is installed (hypothesis, schemathesis, pytest-html, anyio...) costs
+# seconds of imports at start-up that are no one's figure here. The cache provider is off too
+# (it would write into the data folder between rounds).
+_COMMON = ("-p", "no:cacheprovider", "-p", "xdist.plugin", "-p", "xdist.looponfail")
+_SIDES = {
+    "amodule": ("-p", "pytest_amodule.plugin"),
+    "floor": (),
+    "regressions": ("-p", "pytest_datadir.plugin", "-p", "pytest_regressions.plugin"),
+}
 _SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected|tests? collected)")
 
 
@@ -152,12 +158,7 @@ def write_ini(folder: Path, lines: Sequence[str] = ()) -> Path:
 
 def pytest_args(side: str) -> list[str]:
     """Plugin switches of one side: ``amodule``, ``floor`` (neither plugin) or ``regressions``."""
-    args = list(_COMMON)
-    if side != "amodule":
-        args += ["-p", "no:amodule"]
-    if side != "regressions":
-        args += ["-p", "no:regressions"]
-    return args
+    return [*_COMMON, *_SIDES[side]]
 
 
 def run_pytest(folder: Path, args: Sequence[str], *, side: str, expect: Mapping[str, int] | None = None,
@@ -169,7 +170,7 @@ def run_pytest(folder: Path, args: Sequence[str], *, side: str, expect: Mapping[
     """
     command = [sys.executable, "-m", "pytest", "-q", "-c", str(folder / "pytest.ini"),
                "--rootdir", str(folder), *pytest_args(side), *args]
-    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
     full_env.pop("PYTEST_ADDOPTS", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
