@@ -336,6 +336,29 @@ def test_error_slow_server_is_cut_off(server: Server, route: str) -> None:
     assert str(info.value) == f"img: download of '{server.url}{route}' took longer than 1 s"
 
 
+class _IdleTimer:
+    """A watchdog that never fires."""
+
+    def __init__(self, *args: object) -> None:
+        self.daemon = True
+
+    def start(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
+
+
+def test_error_socket_timeout_is_the_time_limit(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    # At 1 byte a second against a 1 s budget, the socket's own timeout and the watchdog race;
+    # without the watchdog the socket timeout must give the same 413 (it was a 400 "failed").
+    monkeypatch.setattr(fetch.threading, "Timer", _IdleTimer)
+    policy = FetchPolicy(allow_private=True, total_timeout=1.0)
+    with pytest.raises(LimitExceededError) as info:
+        Fetcher(policy).fetch_bytes(server.url + "/slow", path="img")
+    assert str(info.value) == f"img: download of '{server.url}/slow' took longer than 1 s"
+
+
 def test_error_connection_refused() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
