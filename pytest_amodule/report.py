@@ -74,7 +74,9 @@ class HtmlReport:
         if report.when == "call":
             row.outcome = _call_outcome(report) if row.outcome != "error" else "error"
         elif report.failed:
-            row.outcome = "error"
+            # pytest's rule: a failing setup or teardown is an error; any other failing report
+            # (xdist's for a crashed worker has when="???") is the test's failure.
+            row.outcome = "error" if report.when in ("setup", "teardown") else "failed"
         elif report.skipped:
             row.outcome = "xfailed" if hasattr(report, "wasxfail") else "skipped"
         if report.failed or (report.skipped and report.when != "teardown"):
