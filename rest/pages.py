@@ -260,9 +260,12 @@ def _testdata_file(service: Service, name: str) -> Path:
     if folder is None:
         raise not_found
     root = folder.resolve()
-    path = (root / name).resolve()  # symlinks and '..' resolved, then checked to stay inside
-    if not path.is_relative_to(root) or path.suffix.lower() not in TESTDATA_SUFFIXES or not path.is_file():
-        raise not_found
+    try:
+        path = (root / name).resolve()  # symlinks and '..' resolved, then checked to stay inside
+        if not path.is_relative_to(root) or path.suffix.lower() not in TESTDATA_SUFFIXES or not path.is_file():
+            raise not_found
+    except (ValueError, OSError):  # a NUL byte, a name or path too long for the file system
+        raise not_found from None
     return path
 
 
