@@ -278,6 +278,7 @@ class LoadResult:
     workers_seen: set[int] = field(default_factory=set)
     load_average: tuple[float, float] = (0.0, 0.0)
     window: float = 10.0
+    warmup: int = 0  # requests sent before the load (counted and checked, not timed)
 
     @property
     def total(self) -> int:
@@ -289,7 +290,8 @@ class LoadResult:
 
     @property
     def rps(self) -> float:
-        return self.total / self.seconds if self.seconds else 0.0
+        """Requests answered per second during the load (the warm-up left out)."""
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
 
     def percentile(self, q: float, valid_only: bool = False) -> float:
         """Latency percentile ``q`` (0-100) in seconds."""
@@ -342,7 +344,8 @@ class LoadResult:
             f"amodule load: {self.seconds:.0f} s, {self.clients} clients, {self.workers} gunicorn sync workers, "
             f"{self.hostile_share:.0%} hostile; {os.cpu_count()} CPUs, load average "
             f"{self.load_average[0]:.1f} at start, {self.load_average[1]:.1f} at end",
-            f"requests: {self.total} ({self.total - hostile} valid, {hostile} hostile), {self.rps:.1f}/s",
+            f"requests: {self.total} ({self.total - hostile} valid, {hostile} hostile; {self.warmup} of them "
+            f"warm-up, not timed); {self.rps:.1f} requests/s",
             f"latency: p50 {self.percentile(50) * 1000:.1f} ms, p99 {self.percentile(99) * 1000:.1f} ms "
             f"(valid only: p50 {self.percentile(50, True) * 1000:.1f} ms, "
             f"p99 {self.percentile(99, True) * 1000:.1f} ms)",
@@ -385,8 +388,13 @@ def run_load(
     with tempfile.TemporaryDirectory(prefix="amodule-load-") as scratch:
         valid, hostile = valid_probes(), hostile_probes(EXAMPLE / "testdata")
         with _server(workers, Path(scratch) / "server.log") as (process, port):
-            for probe in [*valid, *hostile] * 2:  # warm-up: lazy imports and first allocations
-                _send(port, probe, 30)
+            # Warm-up, counted but not timed: every kind of request twice (lazy imports,
+            # first allocations), then a pause for the workers to close those connections.
+            warmup = [*valid, *hostile] * 2
+            for index, probe in enumerate(warmup):
+                _exchange(result, threading.Lock(), port, probe, index * 37 % 256, timed=False)
+            result.warmup = len(warmup)
+            time.sleep(0.5)
             result.workers_start = _children(process.pid)
             result.workers_seen = set(result.workers_start)
             result.fds_start = _fd_counts(process.pid, result.workers_start)
@@ -400,6 +408,33 @@ def run_load(
     return result
 
 
+def _exchange(result: LoadResult, lock: threading.Lock, port: int, probe: Probe, threshold: int,
+              timed: bool) -> None:
+    """Send ``probe`` (a valid one with ``threshold``), check the answer, count it in ``result``."""
+    if probe.sums is not None:
+        probe = Probe(probe.kind, probe.method, probe.path, _threshold_body(probe, threshold),
+                      probe.headers, probe.status, probe.sums)
+    begin = time.monotonic()
+    try:
+        status, body = _send(port, probe, 60)
+    except (OSError, http.client.HTTPException) as exc:
+        with lock:
+            result.requests[probe.kind] += 1
+            result.connection_errors.append(f"{probe.kind}: {type(exc).__name__}: {exc}")
+        return
+    elapsed = time.monotonic() - begin
+    problem = _check(probe, status, body, threshold)
+    with lock:
+        result.requests[probe.kind] += 1
+        result.statuses[status] += 1
+        if timed:
+            result.latencies.append(elapsed)
+            if probe.sums is not None:
+                result.valid_latencies.append(elapsed)
+        if problem is not None:
+            result.unexpected.append(problem)
+
+
 def _load(result: LoadResult, port: int, master: int, valid: list[Probe], hostile: list[Probe], seed: int) -> None:
     lock = threading.Lock()
     started = time.monotonic()
@@ -410,28 +445,7 @@ def _load(result: LoadResult, port: int, master: int, valid: list[Probe], hostil
         rng = random.Random(seed * 1000 + index)
         while time.monotonic() < deadline:
             probe = rng.choice(hostile if rng.random() < result.hostile_share else valid)
-            threshold = rng.randrange(256)
-            if probe.sums is not None:
-                probe = Probe(probe.kind, probe.method, probe.path, _threshold_body(probe, threshold),
-                              probe.headers, probe.status, probe.sums)
-            begin = time.monotonic()
-            try:
-                status, body = _send(port, probe, 60)
-            except (OSError, http.client.HTTPException) as exc:
-                with lock:
-                    result.requests[probe.kind] += 1
-                    result.connection_errors.append(f"{probe.kind}: {type(exc).__name__}: {exc}")
-                continue
-            elapsed = time.monotonic() - begin
-            problem = _check(probe, status, body, threshold)
-            with lock:
-                result.requests[probe.kind] += 1
-                result.statuses[status] += 1
-                result.latencies.append(elapsed)
-                if probe.sums is not None:
-                    result.valid_latencies.append(elapsed)
-                if problem is not None:
-                    result.unexpected.append(problem)
+            _exchange(result, lock, port, probe, rng.randrange(256), timed=True)
 
     def sampler() -> None:
         while not stop.wait(0.5):
