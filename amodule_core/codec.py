@@ -50,6 +50,10 @@ DEFAULT_LIMITS = Limits()
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _MAX_NPY_HEADER = 10_000  # numpy's own limit since 1.24
+# .npz members may be stored, deflated (numpy) or bzip2-compressed (a few MB at most to
+# inflate). LZMA is refused: its header sets the dictionary it allocates, up to 4 GB for a
+# member of 200 bytes.
+_NPZ_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2})
 # Formats Pillow may open; EPS (Ghostscript), WMF, MPEG, stubs and magic-less formats stay out.
 _IMAGE_FORMATS = ("PNG", "JPEG", "JPEG2000", "TIFF", "BMP", "DIB", "GIF", "WEBP", "AVIF", "PPM",
                   "ICO", "PCX", "SGI", "QOI")
@@ -311,7 +315,8 @@ def decode_npz_bytes(data: bytes, *, path: str = "", limits: Limits = DEFAULT_LI
     checked before anything is decompressed beyond the header.
 
     :raises LimitExceededError: too many members, or a member or array too large.
-    :raises ConversionError: not a zip, not exactly one member, or a damaged member.
+    :raises ConversionError: not a zip, not exactly one member, a damaged member, or one
+        compressed other than stored, deflate (what numpy writes) or bzip2.
     :raises RefusedError: the array holds Python objects (pickled data).
     """
     _check_bytes(data, "an .npz file", path, limits)
@@ -334,6 +339,11 @@ def decode_npz_bytes(data: bytes, *, path: str = "", limits: Limits = DEFAULT_LI
                 raise ConversionError(f"expected exactly one array in the .npz, found {found}",
                                       path)
             info = files[0]
+            if info.compress_type not in _NPZ_METHODS:
+                method = "LZMA" if info.compress_type == zipfile.ZIP_LZMA else \
+                    f"zip method {info.compress_type}"
+                raise ConversionError(f".npz member {_short(info.filename, 30)} is compressed with "
+                                      f"{method}; numpy writes stored or deflated members", path)
             cap = limits.max_array_bytes + _MAX_NPY_HEADER + 12
             if info.file_size > cap:
                 raise LimitExceededError(f".npz member {_short(info.filename, 30)} declares "
