@@ -30,6 +30,7 @@ import copy
 import http.client
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -365,6 +366,14 @@ def test_compressible_npz_within_the_limits_decodes(strict: Server) -> None:
     # the same 1000:1 volume, honestly declared: not an attack
     response = _run(strict, "volumes", files={"octs": npz_bytes(np.ones((10, 100, 100), np.uint8))})
     assert response.status_code == 200 and response.json() == {"outputs": {"sums": [100_000]}}
+
+
+def test_error_npz_member_compressed_with_lzma(strict: Server) -> None:
+    # an LZMA member's own header sets the dictionary the decoder allocates (up to 4 GB)
+    data = npz_of({"arr_0.npy": npy_bytes(np.ones((2, 2, 2), np.uint8))}, zipfile.ZIP_LZMA)
+    response = _run(strict, "volumes", files={"octs": data})
+    assert _error(response, 400, "ConversionError", "octs[0]") == (
+        "octs[0]: .npz member 'arr_0.npy' is compressed with LZMA; numpy writes stored or deflated members")
 
 
 @pytest.mark.parametrize("count_says", ["10000", "1"])
