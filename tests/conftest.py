@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -10,9 +11,26 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "example" / "amod_brightpixel"
+
+# --- Hypothesis profiles of the fuzz tests (tests/test_fuzz_*.py, tests/fuzz_strategies.py;
+# docs/RELIABILITY.md, "Fuzzing"). CI: a fixed seed (derandomize), so a run is repeatable, and
+# no example database. A big run (AMODULE_FUZZ_EXAMPLES=N) explores at random; a failure
+# prints the blob that reproduces it. No deadline: a slow machine is not a bug.
+hypothesis_settings.register_profile(
+    "amodule-ci", derandomize=True, database=None, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "amodule-fuzz", derandomize=False, database=None, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("amodule-fuzz" if os.environ.get("AMODULE_FUZZ_EXAMPLES") else "amodule-ci")
+# --- end of the fuzz tests' block
 
 SIMPLE_SPEC: dict[str, Any] = {
     "methods": {
