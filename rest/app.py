@@ -48,6 +48,9 @@ def create_app(target: str | Path | Module, config: RestConfig | Mapping[str, An
     )
     app.config.update(settings.flask)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # outputs keep spec order
+    # '//api' would get Werkzeug's HTML 308 redirect, which skips the JSON error handlers;
+    # unmerged, it is a JSON 404 like any other unknown path.
+    app.url_map.merge_slashes = False
     app.extensions[EXTENSION_KEY] = service
     register_error_handlers(app)
     for blueprint in BLUEPRINTS:

@@ -199,6 +199,8 @@ def test_file_url_inside_the_root_is_read(client: FlaskClient, files: Path) -> N
          f"(this module serves: {SERVED})", "unimplemented"),
         ("/api/nope", "NotFound", "no endpoint '/api/nope'; GET /api lists the endpoints", ""),
         ("/favicon.ico", "NotFound", "no endpoint '/favicon.ico'; GET /api lists the endpoints", ""),
+        # a doubled slash is an unknown path, not Werkzeug's HTML redirect
+        ("/api//run", "NotFound", "no endpoint '/api//run'; GET /api lists the endpoints", ""),
     ],
 )
 def test_error_not_found_is_404(client: FlaskClient, url: str, kind: str, message: str, path: str) -> None:
