@@ -216,7 +216,10 @@ class _Checker:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "expected one of " + ", ".join(allowed)
-                self.problem(f"{prefix}{key}", f"unknown key ({hint})")
+                # a key that would not show in a dotted path ('', ' x', 1) is shown as SPEC[''], ...
+                shown = isinstance(key, str) and key and key.strip() == key
+                where = f"{prefix}{key}" if shown else f"{path or 'SPEC'}[{_short(key)}]"
+                self.problem(where, f"unknown key ({hint})")
 
     def mapping(self, value: Any, path: str) -> Mapping[str, Any] | None:
         if isinstance(value, Mapping):
