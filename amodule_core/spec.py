@@ -366,9 +366,9 @@ class _Checker:
         if entry is None:
             return None
         name = entry.get("name")
-        if name not in CATEGORIES:
+        if not isinstance(name, str) or name not in CATEGORIES:  # a list is no key of a dict
             names = ", ".join(CATEGORIES)
-            self.problem(f"{path}.name", f"unknown category {name!r} (expected one of {names})")
+            self.problem(f"{path}.name", f"unknown category {_short(name)} (expected one of {names})")
             return None
         self.keys(entry, path, ("name", *sorted(CATEGORIES[name])))
         labels: tuple[str, ...] = ()
