@@ -7,19 +7,25 @@ BLAS/OpenMP threads are pinned to 1 so that ``-n 0`` really uses one core.
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from .data import argument, method, write_module, write_text
-from .harness import Context, Row, alternate, medians, run_pytest, write_ini
+from .harness import Context, Row, Timing, alternate, medians, run_pytest, write_ini
 
 __all__ = ["NAME", "TITLE", "FLOOR", "SIZES", "run", "BURN_SOURCE"]
 
 NAME = "xdist"
 TITLE = "-n 2 vs -n 0 on CPU-bound cases"
 FLOOR = ("the same suite with `-n 0`; beside it, the same speed-up measured for a hand-written "
-         "parametrized test doing the same work (pytest-xdist's own ceiling)")
+         "parametrized test doing the same work (pytest-xdist's own ceiling) and for the bare work split "
+         "over 2 plain processes (what the machine gives at that moment)")
 #: mode -> (cases, milliseconds of CPU per case)
-SIZES = {"full": (300, 50), "quick": (40, 50), "tiny": (4, 2)}
+SIZES = {"full": (240, 50), "quick": (40, 50), "tiny": (4, 2)}
 _ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 BURN_SOURCE = '''
@@ -96,12 +102,16 @@ def run(ctx: Context) -> list[Row]:
     ctx.log(f"{NAME}: {count} cases of ~{ms} ms ({loops} loops)")
     expect = {"passed": count, "failed": 0}
 
+    write_text(root / "raw.py", RAW_SCRIPT)
+    seeds = [str(seed) for seed in range(count)]
+
     def variant(side: str, workers: str):  # type: ignore[no-untyped-def]
         return lambda: run_pytest(root, ["-n", workers, side], side=side, expect=expect, env=_ENV)
 
     times = alternate({
         "amodule -n 0": variant("amodule", "0"), "amodule -n 2": variant("amodule", "2"),
         "floor -n 0": variant("floor", "0"), "floor -n 2": variant("floor", "2"),
+        "raw 1": lambda: _raw(root, [seeds], loops), "raw 2": lambda: _raw(root, [seeds[0::2], seeds[1::2]], loops),
     }, ctx.rounds, ctx.log)
     med = medians(times)
 
@@ -116,4 +126,32 @@ def run(ctx: Context) -> list[Row]:
         Row("4", f"amodule speed-up -n 2 ({count} cases x {ms} ms)", speedup("amodule"), 1.7, "higher",
             detail("amodule")),
         Row("4", "hand-written speed-up -n 2 (xdist's ceiling)", speedup("floor"), None, "higher", detail("floor")),
+        Row("4", "2 plain processes vs 1, same work (the machine's ceiling)", med["raw 1"].wall / med["raw 2"].wall,
+            None, "higher", f"{med['raw 1'].wall:.2f} s -> {med['raw 2'].wall:.2f} s"),
     ]
+
+
+RAW_SCRIPT = '''"""The same work without pytest: python raw.py LOOPS SEED..."""
+
+import sys
+
+import numpy as np
+''' + BURN_SOURCE + '''
+
+loops = int(sys.argv[1])
+for seed in sys.argv[2:]:
+    burn(int(seed), loops)
+'''
+
+
+def _raw(root: Path, shares: list[list[str]], loops: int) -> Timing:
+    """Run the burn of every seed in ``len(shares)`` plain processes at once."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, str(root / "raw.py"), str(loops), *share], cwd=root,
+                              env={**os.environ, **_ENV}) for share in shares]
+    if any(proc.wait() for proc in procs):
+        raise RuntimeError("raw.py failed")
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
