@@ -84,7 +84,7 @@ def _feed(digest: Any, value: Any) -> None:
         digest.update(header)
         if value.dtype.hasobject:  # never produced by the converters; be safe anyway
             digest.update(repr(value.tolist()).encode())
-        else:
+        elif value.size:  # an empty array has no bytes (and memoryview cannot cast its shape)
             digest.update(memoryview(np.ascontiguousarray(value)).cast("B"))
     elif isinstance(value, (list, tuple)):
         digest.update(f"l{len(value)}[".encode())
