@@ -246,6 +246,8 @@ def _check(probe: Probe, status: int, body: bytes, threshold: int) -> str | None
         answer = json.loads(body)
     except ValueError:
         return f"{probe.kind}: not JSON: {body[:200]!r}"
+    if not isinstance(answer, dict):
+        return f"{probe.kind}: not a JSON object: {body[:200]!r}"
     if probe.sums is None:
         return None if isinstance(answer.get("error"), dict) else f"{probe.kind}: no JSON error: {body[:200]!r}"
     expected = len(probe.sums) - int(np.searchsorted(probe.sums, 3 * threshold, side="right"))
