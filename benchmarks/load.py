@@ -425,7 +425,10 @@ def _exchange(result: LoadResult, lock: threading.Lock, port: int, probe: Probe,
             result.connection_errors.append(f"{probe.kind}: {type(exc).__name__}: {exc}")
         return
     elapsed = time.monotonic() - begin
-    problem = _check(probe, status, body, threshold)
+    try:
+        problem = _check(probe, status, body, threshold)
+    except Exception as exc:  # an answer of an unforeseen shape must not end the client thread
+        problem = f"{probe.kind}: {type(exc).__name__} checking {body[:200]!r}"
     with lock:
         result.requests[probe.kind] += 1
         result.statuses[status] += 1
