@@ -56,13 +56,16 @@ def gather_arguments(request: Request) -> dict[str, list[_Raw]]:
     """Every argument of ``request`` by name, each with its values in the order given.
 
     Raises:
-        BadRequestError: the JSON body is not valid JSON or not an object.
+        BadRequestError: the JSON body is not valid JSON or not an object, or a multipart
+            part has no name.
         werkzeug.exceptions.UnsupportedMediaType: a body of another content type.
         werkzeug.exceptions.RequestEntityTooLarge: the body is over the limit.
     """
     found: dict[str, list[_Raw]] = {}
 
-    def add(name: str, raw: _Raw) -> None:
+    def add(name: str | None, raw: _Raw) -> None:
+        if name is None:  # Werkzeug's name for a multipart part without name="..."
+            raise BadRequestError('a multipart part has no name (its Content-Disposition needs name="...")')
         found.setdefault(name, []).append(raw)
 
     for name, value in request.args.items(multi=True):
