@@ -216,9 +216,7 @@ class _Checker:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "expected one of " + ", ".join(allowed)
-                # a key that would not show in a dotted path ('', ' x', 1) is shown as SPEC[''], ...
-                shown = isinstance(key, str) and key and key.strip() == key
-                where = f"{prefix}{key}" if shown else f"{path or 'SPEC'}[{_short(key)}]"
+                where = f"{prefix}{key}" if _dotted(key) else f"{path or 'SPEC'}[{_short(key)}]"
                 self.problem(where, f"unknown key ({hint})")
 
     def mapping(self, value: Any, path: str) -> Mapping[str, Any] | None:
@@ -281,7 +279,7 @@ class _Checker:
         return module
 
     def method(self, name: Any, raw: Any) -> MethodSpec | None:
-        path = f"methods.{name}"
+        path = f"methods.{name}" if _dotted(name) else f"methods[{_short(name)}]"
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             self.problem(path, "method name must be a Python identifier")
             return None
@@ -440,6 +438,12 @@ class _Checker:
             return
         if self.root is not None and not (self.root / "testdata" / pure).is_file():
             self.problem(path, f"{arg.name!r}: file {name!r} not found in {self.root / 'testdata'}")
+
+
+def _dotted(key: Any) -> bool:
+    """Whether ``key`` reads well in a dotted path; others ('', ' x', 'a\\nb', 1, None) are
+    written in brackets, as in ``methods['']``, so that a path is never empty or broken."""
+    return isinstance(key, str) and key.isprintable() and key.strip() == key != ""
 
 
 def _holds_arrays(iotype: IOType) -> bool:
