@@ -115,8 +115,9 @@ class Tolerance:
             if key not in _KEYS:
                 close = difflib.get_close_matches(str(key), _KEYS, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                message = f"unknown key {key!r} (expected atol, rtol or max_mismatch){hint}"
-                problems.append(SpecProblem(f"{path}.{key}", message))
+                message = f"unknown key {_short(key)} (expected atol, rtol or max_mismatch){hint}"
+                dotted = isinstance(key, str) and key.isprintable() and key.strip() == key != ""
+                problems.append(SpecProblem(f"{path}.{key}" if dotted else f"{path}[{_short(key)}]", message))
             elif (problem := _value_problem(key, item)) is not None:
                 problems.append(SpecProblem(f"{path}.{key}", problem))
         if problems:
