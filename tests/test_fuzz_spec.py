@@ -16,6 +16,7 @@ test cases looked up in testdata/). Example counts: 800 in CI (fixed seed);
 
 from __future__ import annotations
 
+import copy
 import math
 import runpy
 from collections.abc import Callable
@@ -64,7 +65,8 @@ junk = st.recursive(
     ),
     max_leaves=8,
 )
-keys = st.one_of(st.sampled_from(_WORDS), st.text(max_size=8), st.integers(-1, 3), st.none(),
+keys = st.one_of(st.sampled_from(_WORDS), st.text(max_size=8), st.sampled_from(["\n", "a\tb", "x" * 300]),
+                 st.integers(-1, 3), st.none(),
                  st.just(("tuple", "key")), st.floats(allow_nan=True), st.just(b"name"))
 
 
@@ -87,13 +89,13 @@ def _update(node: Any, path: tuple[Any, ...], change: Callable[[Any], Any]) -> A
         return change(node)
     head, rest = path[0], path[1:]
     if isinstance(node, dict):
-        copy = dict(node)
+        mapping = dict(node)
         new = _update(node[head], rest, change)
         if new is _DELETE:
-            del copy[head]
+            del mapping[head]
         else:
-            copy[head] = new
-        return copy
+            mapping[head] = new
+        return mapping
     items = list(node)
     new = _update(items[head], rest, change)
     if new is _DELETE:
@@ -132,9 +134,9 @@ def _change(draw: st.DrawFn, value: Any) -> Any:
             return {**value, draw(keys): draw(junk)}
         if kind == "rename_key" and value:
             old = draw(st.sampled_from(list(value)))
-            copy = {k: v for k, v in value.items() if k != old}
-            copy[draw(keys)] = value[old]
-            return copy
+            renamed = {k: v for k, v in value.items() if k != old}
+            renamed[draw(keys)] = value[old]
+            return renamed
         if kind == "to_list":
             return list(value.values())
         return list(value.items())  # to_items (and rename_key of an empty dict)
@@ -185,6 +187,7 @@ def _validate(raw: Any, root: Path | None) -> Spec | None:
 @given(mutated_specs())
 @example(("simple", {"": 1, "methods": {"process": {}}}, None))
 @example(("simple", {"methods": {"": {"input": [], "output": []}}, "module": {"name": "x"}}, None))
+@example(("simple", {"methods": {"\n": {"input": [], "output": []}}, "module": {"name": "x"}}, None))
 def test_fuzz_mutated_specs_give_spec_errors_with_paths(mutated: tuple[str, Any, Path | None]) -> None:
     name, raw, folder = mutated
     spec = _validate(raw, None)
@@ -210,8 +213,6 @@ def _problems(raw: Any) -> list[str]:
 
 
 def _simple(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    import copy
-
     spec = copy.deepcopy(SIMPLE_SPEC)
     change(spec)
     return spec
@@ -224,10 +225,19 @@ def _simple(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
      "description, version, author, author_email, url, license, dependencies, tags)"),
     (lambda s: s["methods"]["process"].update({3: 1}), "methods.process[3]: unknown key (expected one "
      "of input, output, test_cases, description)"),
+    (lambda s: s["methods"].update({"\n": {"input": [], "output": []}}),
+     "methods['\\n']: method name must be a Python identifier"),
+    (lambda s: s["methods"].update({"": {"input": [], "output": []}}),
+     "methods['']: method name must be a Python identifier"),
+    (lambda s: s["methods"]["process"]["output"][1].update(tolerance={"a\nb": 1, 2: 1}),
+     "methods.process.output[1].tolerance['a\\nb']: unknown key 'a\\nb' (expected atol, rtol or max_mismatch)"),
 ])
-def test_error_unknown_keys_that_a_dotted_path_cannot_show(change: Any, expected: str) -> None:
-    """Found by fuzzing: the key '' at the top gave a problem with an empty path."""
-    assert _problems(_simple(change)) == [expected]
+def test_error_names_that_a_dotted_path_cannot_show(change: Any, expected: str) -> None:
+    """Found by fuzzing: the key '' at the top gave a problem with an empty path, and a
+    method named '\\n' broke the one-problem-a-line message."""
+    problems = _problems(_simple(change))
+    assert problems[0] == expected
+    assert all("\n" not in problem for problem in problems)
 
 
 @pytest.mark.parametrize("name, shown", [(["segmentation"], "['segmentation']"), ({"a": 1}, "{'a': 1}"),
