@@ -245,7 +245,7 @@ def _array_from_lists(value: object, iotype: IOType, path: str) -> np.ndarray:
         elif array.min() < info.min or array.max() > info.max:
             bad = array.min() if array.min() < info.min else array.max()
             problem = f"values from {info.min} to {info.max} (found {bad.item()!r})"
-    elif goal == "f":
+    elif goal in "fc":  # complex too: 1e300 for complex64 would be inf, with a RuntimeWarning
         with np.errstate(over="ignore"):
             cast = array.astype(target)
         if not np.isfinite(cast[np.isfinite(array)]).all():
