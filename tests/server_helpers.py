@@ -30,7 +30,7 @@ import pytest
 import requests
 
 __all__ = ["EXAMPLE", "IMAGE", "REPO", "STARTUP_SECONDS", "Server", "Upstream", "command", "free_port",
-           "rest_command", "serve", "start"]
+           "launch", "rest_command", "serve", "start", "wait_ready"]
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "example" / "amod_brightpixel"
@@ -105,8 +105,9 @@ def rest_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "rest", *args]
 
 
-def start(args: list[str], tmp: Path, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Server:
-    """Start ``args`` plus ``--port``; return once ``/api/health`` answers (bounded wait).
+def launch(args: list[str], tmp: Path, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Server:
+    """Start ``args`` plus ``--port`` on a free port, without waiting for it to answer
+    (start several, then :func:`wait_ready` each: they load in parallel).
 
     ``env``: the environment of the process (default: this one's).
     """
@@ -116,11 +117,16 @@ def start(args: list[str], tmp: Path, cwd: Path | None = None, env: Mapping[str,
         process = subprocess.Popen([*args, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
                                    cwd=cwd or REPO, start_new_session=True,
                                    env=dict(env) if env is not None else None)
-    server = Server(process, port, log)
+    return Server(process, port, log)
+
+
+def wait_ready(server: Server) -> Server:
+    """``server`` once ``/api/health`` answers (bounded wait); stopped, and an
+    AssertionError with its log, if it exits or does not answer in time."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        if server.process.poll() is not None:
+            raise AssertionError(f"server exited with {server.process.returncode}:\n{server.log.read_text()}")
         try:
             if requests.get(f"{server.url}/api/health", timeout=1).status_code == 200:
                 return server
@@ -128,7 +134,12 @@ def start(args: list[str], tmp: Path, cwd: Path | None = None, env: Mapping[str,
             pass
         time.sleep(0.05)
     server.stop()
-    raise AssertionError(f"server did not answer /api/health within {STARTUP_SECONDS} s:\n{log.read_text()}")
+    raise AssertionError(f"server did not answer /api/health within {STARTUP_SECONDS} s:\n{server.log.read_text()}")
+
+
+def start(args: list[str], tmp: Path, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Server:
+    """Start ``args`` plus ``--port``; return once ``/api/health`` answers (bounded wait)."""
+    return wait_ready(launch(args, tmp, cwd, env))
 
 
 @pytest.fixture

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
-import socket
-import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import requests
 
 from amodule_core.cases import load_cases
 from amodule_core.client import RemoteError, RemoteModule
@@ -25,62 +18,9 @@ from amodule_core.errors import AModuleError, TypeCheckError
 from amodule_core.runner import compare_outputs
 from amodule_core.target import load_target
 
-REPO = Path(__file__).resolve().parent.parent
+from .server_helpers import REPO, Server, free_port, launch, wait_ready
+
 EXAMPLES = ["amod_brightpixel", "amod_digits", "amod_blobs"]
-STARTUP_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """A server process this test started, and its URL."""
-
-    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-        self.process, self.url, self.log = process, url, log
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)  # the session this test started
-                self.process.wait(10)
-
-
-def launch(command: list[str], tmp: Path) -> Server:
-    """Start ``command --port N`` on a free port without waiting for it."""
-    port = free_port()
-    log = tmp / f"server-{port}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([*command, "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=REPO, start_new_session=True)
-    return Server(process, f"http://127.0.0.1:{port}", log)
-
-
-def wait_ready(server: Server) -> Server:
-    """Return ``server`` once ``/api/health`` answers (bounded wait); stop it otherwise."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise AssertionError(f"server exited with {server.process.returncode}:\n{server.log.read_text()}")
-        try:
-            if requests.get(f"{server.url}/api/health", timeout=1).status_code == 200:
-                return server
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    server.stop()
-    raise AssertionError(f"server did not answer within {STARTUP_SECONDS} s:\n{server.log.read_text()}")
-
-
-def start_server(command: list[str], tmp: Path) -> Server:
-    """Start ``command --port N`` and wait until it serves."""
-    return wait_ready(launch(command, tmp))
 
 
 FAULTY_SPEC = {
