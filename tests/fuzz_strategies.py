@@ -143,8 +143,8 @@ _SCALARS: list[tuple[type[IOType], tuple[str | None, ...]]] = [
 ]
 
 
-def _scalar_types() -> st.SearchStrategy[IOType]:
-    return st.one_of([st.sampled_from(subs).map(cls) for cls, subs in _SCALARS])
+#: The types without parts: every scalar type and subtype, and annotation.
+SIMPLE_TYPES: list[IOType] = [cls(sub) for cls, subs in _SCALARS for sub in subs] + [AnnotationType()]
 
 
 def _ndarray_types(max_dim: int, dtypes: tuple[str, ...]) -> st.SearchStrategy[NdarrayType]:
@@ -154,17 +154,32 @@ def _ndarray_types(max_dim: int, dtypes: tuple[str, ...]) -> st.SearchStrategy[N
     return st.one_of(st.just(NdarrayType(image=True)), plain)
 
 
+def _depth(iotype: IOType) -> int:
+    return 1 + _depth(iotype.item) if isinstance(iotype, ListType) else 0
+
+
+def _nest(iotype: IOType, depth: int) -> IOType:
+    for _ in range(depth):
+        iotype = ListType(iotype)
+    return iotype
+
+
 @functools.lru_cache(maxsize=None)  # a strategy built once is validated once: much faster
 def io_types(*, max_dim: int = 10**18 - 1, dtypes: tuple[str, ...] | None = None,
-             max_depth: int = 4) -> st.SearchStrategy[IOType]:
-    """Every valid IO type, built from the type classes (lists nested up to ``max_depth``).
+             max_depth: int = 32) -> st.SearchStrategy[IOType]:
+    """Every valid IO type, built from the type classes: a recursive strategy (a type, or a
+    list of a type) for the usual shallow nesting, plus lists nested 4 to ``max_depth`` deep
+    (the parser's bound is 32).
 
     ``max_dim``: the largest dimension size (the grammar takes up to 18 digits);
     ``dtypes``: the dtype names to draw from (default: every canonical one).
     """
     names = dtypes or tuple(sorted(set(DTYPE_SPELLINGS.values()) | {"void", "float128"}))
-    leaves = st.one_of(_scalar_types(), st.just(AnnotationType()), _ndarray_types(max_dim, names))
-    return st.recursive(leaves, lambda inner: inner.map(ListType), max_leaves=max_depth)
+    leaves = st.one_of(st.sampled_from(SIMPLE_TYPES), _ndarray_types(max_dim, names))
+    shallow = st.recursive(leaves, lambda inner: inner.map(ListType), max_leaves=4)
+    if max_depth < 4:
+        return shallow.filter(lambda t: _depth(t) <= max_depth)
+    return st.one_of(shallow, shallow, st.builds(_nest, leaves, st.integers(4, max_depth)))
 
 
 _ALIASES = {name: st.sampled_from(sorted(s for s, n in DTYPE_SPELLINGS.items() if n == name))

@@ -70,8 +70,9 @@ from .fuzz_strategies import (
 PATH = "field"
 #: Types whose sizes are small enough to be the shape of a value.
 small_types = io_types(max_dim=4)
-value_types = io_types(max_dim=4, dtypes=("uint8", "int16", "uint64", "float16", "float32", "float64",
-                                          "complex64", "bool", "str", "bytes", "datetime64", "timedelta64"))
+value_types = io_types(max_dim=4, max_depth=2, dtypes=(
+    "uint8", "int16", "uint64", "float16", "float32", "float64", "complex64", "bool", "str", "bytes",
+    "datetime64", "timedelta64"))
 
 magic_prefixes = st.sampled_from([
     b"", b"\x93NUMPY\x01\x00", b"\x93NUMPY\x02\x00", b"PK\x03\x04", b"PK\x05\x06", b"\x89PNG\r\n\x1a\n",
