@@ -25,7 +25,7 @@ from amodule_core.scaffold import (
 )
 from amodule_core.target import load_target, resolve_target
 
-from .test_client import start_server
+from .server_helpers import start
 
 TEMPLATE = Path(scaffold.__file__).parent / "template"
 IMAGE = TEMPLATE / "amod_template" / "testdata" / "image.png"
@@ -343,7 +343,7 @@ def test_installed_project_pytest_passes(installed: tuple[Path, Path]) -> None:
 @pytest.mark.server
 def test_installed_project_is_served(installed: tuple[Path, Path], tmp_path: Path) -> None:
     python, project = installed
-    server = start_server([str(python), "-m", "amodule_core", "serve", str(project)], tmp_path)
+    server = start([str(python), "-m", "amodule_core", "serve", str(project)], tmp_path)
     try:
         assert requests.get(f"{server.url}/api", timeout=10).json()["name"] == "Bright Pixel Segmenter"
         answer = requests.post(f"{server.url}/api/run/process", files={"image": ("image.png", IMAGE.read_bytes())},
