@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .config import DEFAULT_CACHE_SIZE, DEFAULT_MAX_REQUEST_MB, DEFAULT_WORKER_TIMEOUT
@@ -23,45 +23,38 @@ def _port(text: str) -> int:
     return value
 
 
-def _positive_int(text: str) -> int:
-    value = _integer(text, "a count")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more (got {text!r})")
-    return value
+def _int_from(minimum: int, what: str, bound: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``what`` that is at least ``minimum``."""
+
+    def convert(text: str) -> int:
+        value = _integer(text, what)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {bound} (got {text!r})")
+        return value
+
+    return convert
 
 
-def _non_negative_int(text: str) -> int:
-    value = _integer(text, "a count")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {text!r})")
-    return value
+def _positive_float(unit: str) -> Callable[[str], float]:
+    """An argparse type: a finite number of ``unit`` above 0."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number of {unit} (got {text!r})") from None
+        if not 0 < value < float("inf"):  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be a number of {unit} above 0 (got {text!r})")
+        return value
+
+    return convert
 
 
-def _megabytes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of megabytes (got {text!r})") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of megabytes above 0 (got {text!r})")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds (got {text!r})") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 (got {text!r})")
-    return value
-
-
-def _whole_seconds(text: str) -> int:
-    value = _integer(text, "a number of seconds")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 second or more (got {text!r})")
-    return value
+_positive_int = _int_from(1, "a count", "1 or more")
+_non_negative_int = _int_from(0, "a count", "0 or more")
+_whole_seconds = _int_from(1, "a number of seconds", "1 second or more")
+_megabytes = _positive_float("megabytes")
+_seconds = _positive_float("seconds")
 
 
 def _folder(text: str) -> Path:
