@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import numpy as np
 
@@ -65,6 +65,15 @@ class FetchPolicy:
     total_timeout: float = 10.0
     max_redirects: int = 3
     limits: Limits = DEFAULT_LIMITS
+
+
+def _split(url: str, path: str) -> SplitResult:
+    """``urlsplit(url)``, its ValueError ("Invalid IPv6 URL": a lone '[' or ']' in the host)
+    a ConversionError: schemathesis found it was a 500."""
+    try:
+        return urlsplit(url)
+    except ValueError as exc:
+        raise ConversionError(f"URL is malformed ({exc}; got {_short(url)})", path) from None
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -122,7 +131,7 @@ class Fetcher:
         if "?" in rest or "#" in rest:
             raise RefusedError(f"a file:// URL may not have a query or fragment "
                                f"(got {_short(url)})", path)
-        parts = urlsplit(url)
+        parts = _split(url, path)
         if parts.netloc not in ("", "localhost"):
             raise RefusedError(f"a file:// URL must name a local file, not host {parts.netloc!r}",
                                path)
@@ -200,7 +209,7 @@ class Fetcher:
         if any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
             raise ConversionError(f"URL has spaces, control characters or backslashes "
                                   f"(got {_short(url)})", path)
-        parts = urlsplit(url)
+        parts = _split(url, path)
         try:
             port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         except ValueError:
