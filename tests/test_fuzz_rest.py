@@ -82,7 +82,8 @@ METHODS = _methods()
 _URLS = ["", "data:", "data:,", "file:///etc/passwd", "file://localhost/etc/hostname",
          "http://127.0.0.1:9/x.png", "http://[::1]:9/x", "http://169.254.169.254/latest",
          "ftp://example.invalid/x", "javascript:alert(1)", "data:text/html,<script>1</script>",
-         "data:image/png;base64,!!!!", "https://", "http://localhost:0/"]
+         "data:image/png;base64,!!!!", "https://", "http://localhost:0/", "http://[::1", "hTtP://B]e",
+         "file://[x/a.png", "http://127.0.0.1:99999/", "http://user@127.0.0.1/"]
 _payloads = st.one_of(image_payloads(), npy_payloads(), npz_payloads())
 _payload_urls = st.one_of(
     st.builds(lambda data: f"data:image/png;base64,{__import__('base64').b64encode(data).decode()}",
@@ -301,3 +302,13 @@ def test_check_answer_can_fail() -> None:
     with pytest.raises(AssertionError):
         check_answer(Answer(200, {"outputs": {}}), "p", ("y",))
     check_answer(Answer(500, {"error": {"type": "X", "message": "m", "path": "p"}}), "p", (), faulty=True)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "hTtP://B]e", "https://a]b/c.png"])
+def test_error_url_with_a_lone_bracket(clients: dict[str, FlaskClient], url: str) -> None:
+    """Found by schemathesis (big run): urlsplit's "Invalid IPv6 URL" was a 500."""
+    response = clients["types"].get("/api/run/volumes", query_string={"octs": url})
+    assert response.status_code == 400
+    assert json.loads(response.data)["error"] == {
+        "type": "ConversionError", "path": "octs[0]",
+        "message": f"octs[0]: URL is malformed (Invalid IPv6 URL; got {url!r})"}
