@@ -235,6 +235,6 @@ def amodule(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Modul
     """
     monkeypatch.setenv("PYTEST_ADDOPTS", " ".join([
         "-W ignore::pytest.PytestAssertRewriteWarning",
-        "-p no:hypothesispytest -p no:regressions -p no:pytest-datadir",
+        "-p no:hypothesispytest -p no:regressions -p no:pytest-datadir -p no:schemathesis",
     ]))
     return ModuleWriter(pytester)

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -41,6 +42,10 @@ class Faults(Module):
         raise RuntimeError(f"boom: x was {x}")
 
     def hang(self):
+        # Tells the test that this worker is now busy (it starts its load only then).
+        marker = os.path.join(os.path.dirname(__file__), "hang.started")
+        with open(marker, "w") as file:
+            file.write(str(os.getpid()))
         time.sleep(60)
         return 0
 '''
@@ -55,6 +60,14 @@ FAULTS_SPEC = {
 }
 
 
+_FOLDERS: dict[int, Path] = {}
+
+
+def faults_folder(server: Server) -> Path:
+    """The module folder the faults server serves."""
+    return _FOLDERS[server.port]
+
+
 @pytest.fixture(scope="module")
 def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The faults module under gunicorn: 2 workers, a 3 s worker timeout, no result cache."""
@@ -62,6 +75,7 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = write_module(tmp / "amod_faults", FAULTS_SPEC, FAULTS_SOURCE)
     server = start(command(str(folder), "--workers", "2", "--timeout", str(WORKER_TIMEOUT), "--cache", "0"), tmp)
     server.wait_for_workers(2, 10)
+    _FOLDERS[server.port] = folder
     yield server
     server.stop()
 
@@ -170,9 +184,16 @@ def test_a_method_that_hangs_past_the_timeout_has_its_worker_replaced(faults: Se
         except requests.RequestException as exc:
             hung["answer"] = exc
 
+    marker = faults_folder(faults) / "hang.started"
+    marker.unlink(missing_ok=True)
     caller = threading.Thread(target=call_hang)
     sent_at = time.monotonic()
     caller.start()
+    # The load starts once a worker is inside hang(), so no load call can reach that worker.
+    deadline = time.monotonic() + 10
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marker.exists(), "hang() did not start within 10 s"
     with Load(faults, threads=2, seconds=0) as load:
         caller.join(WORKER_TIMEOUT + 30)
         after = _replaced(faults, before, 10)
