@@ -48,6 +48,9 @@ from amodule_core.iotypes import (
     TextType,
 )
 
+from .hostile_helpers import npz_of as npz_bytes
+from .hostile_helpers import png_chunk
+
 __all__ = [
     "CALL_SECONDS", "CALL_MEMORY", "FUZZ_ENV", "SMALL", "CallTimeout", "bounded", "call", "data_urls",
     "examples", "image_payloads", "io_types", "json_values", "mutated", "npy_payloads",
@@ -441,14 +444,6 @@ def npy_payloads() -> st.SearchStrategy[bytes]:
     return st.sampled_from(_npy_pool())
 
 
-def npz_bytes(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
 _ZIP_METHODS = st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2,
                                 zipfile.ZIP_LZMA])
 
@@ -521,10 +516,6 @@ def _png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
         chunks.append((kind, png[at + 8:at + 8 + length]))
         at += 12 + length
     return chunks
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 @st.composite

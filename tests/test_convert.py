@@ -41,6 +41,8 @@ from amodule_core.convert import (
 from amodule_core.errors import ConversionError, LimitExceededError, RefusedError
 from amodule_core.iotypes import parse_type
 
+from .hostile_helpers import npz_of as npz_bytes
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -53,14 +55,6 @@ def image_bytes(im: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
 def npy_bytes(array: np.ndarray, **options: object) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array, **options)
-    return buffer.getvalue()
-
-
-def npz_bytes(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", method) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
     return buffer.getvalue()
 
 
