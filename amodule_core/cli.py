@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .cases import load_cases
 from .errors import AModuleError
 
 __all__ = ["main", "COMMANDS"]
@@ -25,6 +24,7 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from .cases import load_cases
     from .target import load_target
 
     try:
